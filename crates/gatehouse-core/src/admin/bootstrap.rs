@@ -1,0 +1,79 @@
+//! First start: the default tenant, a service principal with a secret, and an administrator user
+//! (`admin@{tenant name}`) with a random one-time password: the first sign-in must replace it.
+
+use gatehouse_keys::Algorithm;
+
+use super::apps::NewApp;
+use super::tenants::NewTenant;
+use super::users::NewUser;
+use super::{Admin, DEFAULT_TENANT};
+use crate::error::Error;
+use crate::model::Tenant;
+
+/// What the first start created; printed once and never again.
+#[derive(Debug, Clone)]
+pub struct FirstStart {
+    pub tenant: Tenant,
+    pub app_id: String,
+    pub display_name: String,
+    pub secret: String,
+    /// The administrator's sign-in name and password (random, shown once).
+    pub admin_upn: String,
+    pub admin_password: String,
+}
+
+impl Admin {
+    /// Creates the default tenant and its first service principal if the store has no tenant.
+    /// Returns `None` when the store was already initialized (also when another replica won
+    /// the race to initialize it).
+    pub async fn bootstrap(&self) -> Result<Option<FirstStart>, Error> {
+        if !self.store.list_tenants().await?.is_empty() {
+            return Ok(None);
+        }
+        let tenant = match self
+            .create_tenant(NewTenant {
+                name: DEFAULT_TENANT.into(),
+                display_name: Some("Default tenant".into()),
+                signing_alg: Algorithm::RS256,
+                token_lifetime_seconds: None,
+            })
+            .await
+        {
+            Ok(t) => t,
+            Err(Error::Conflict(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let (app, _sp) = self
+            .create_app(
+                &tenant,
+                NewApp {
+                    display_name: "gatehouse-admin-sp".into(),
+                    ..NewApp::default()
+                },
+            )
+            .await?;
+        let secret = self.add_secret(&tenant, &app, Some("first start"), None).await?;
+        let admin_password = crate::secret::random_token(18);
+        let admin = self
+            .create_user(
+                &tenant,
+                NewUser {
+                    user_principal_name: format!("admin@{}", tenant.name),
+                    display_name: "Administrator".into(),
+                    password: admin_password.clone(),
+                    account_enabled: true,
+                    // The printed password works once: the first sign-in must replace it.
+                    password_change_required: true,
+                },
+            )
+            .await?;
+        Ok(Some(FirstStart {
+            tenant,
+            app_id: app.app_id,
+            display_name: app.display_name,
+            secret: secret.text,
+            admin_upn: admin.user_principal_name,
+            admin_password,
+        }))
+    }
+}

@@ -1,0 +1,44 @@
+//! Management operations: what the admin CLI verbs (and later the Graph API) do. Each operation
+//! is one store write (one transaction), which bumps the change sequence so running servers see it.
+
+pub mod apis;
+pub mod apps;
+pub mod bootstrap;
+pub mod tenants;
+pub mod users;
+
+use std::sync::Arc;
+
+use gatehouse_keys::Kek;
+
+use crate::error::Error;
+use crate::model::Tenant;
+use crate::store::Store;
+
+pub use bootstrap::FirstStart;
+
+/// The name of the tenant created at first start, used when `--tenant` is not given.
+pub const DEFAULT_TENANT: &str = "default";
+
+pub struct Admin {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) kek: Arc<Kek>,
+}
+
+impl Admin {
+    pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>) -> Self {
+        Self { store, kek }
+    }
+
+    /// A tenant by GUID or name; `None` means the default tenant.
+    pub async fn tenant(&self, which: Option<&str>) -> Result<Tenant, Error> {
+        let key = which.unwrap_or(DEFAULT_TENANT).to_ascii_lowercase();
+        if let Some(t) = self.store.tenant_by_id(&key).await? {
+            return Ok(t);
+        }
+        self.store
+            .tenant_by_name(&key)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("Tenant '{key}' was not found: see 'gatehouse tenant list'.")))
+    }
+}

@@ -1,0 +1,81 @@
+//! The client-credentials grant (RFC 6749 4.4) in Entra's two dialects: v2 `scope=R/.default`,
+//! v1 `resource=R`.
+
+use gatehouse_protocol::discovery::Dialect;
+use gatehouse_protocol::scope::{self, ScopeError};
+use gatehouse_protocol::token::IssuedToken;
+use gatehouse_protocol::FormParams;
+
+use crate::directory::ClientEntry;
+use crate::error::Error;
+use crate::model::{now, Tenant};
+use crate::token::{self, MintInput};
+use crate::Gatehouse;
+
+/// The resource the request names, as the token's audience.
+pub fn requested_resource(params: &FormParams, dialect: Dialect) -> Result<String, Error> {
+    match dialect {
+        Dialect::V2 => {
+            let scope = params.get("scope").ok_or(Error::MissingParameter("scope"))?;
+            scope::client_credentials_resource(scope).map_err(|e| match e {
+                ScopeError::NotDefault(s) => Error::ScopeNotDefault(s),
+                other => Error::InvalidScope(other.to_string()),
+            })
+        }
+        Dialect::V1 => {
+            let resource = params.get("resource").ok_or(Error::MissingParameter("resource"))?;
+            if !scope::valid_resource(resource) {
+                return Err(Error::Invalid(
+                    "The resource parameter is not a valid identifier.".into(),
+                ));
+            }
+            Ok(resource.to_owned())
+        }
+    }
+}
+
+pub async fn grant(
+    gh: &Gatehouse,
+    tenant: &Tenant,
+    client: &ClientEntry,
+    params: &FormParams,
+    dialect: Dialect,
+) -> Result<IssuedToken, Error> {
+    if !client.sp.account_enabled {
+        return Err(Error::ClientDisabled);
+    }
+    let audience = requested_resource(params, dialect)?;
+    let resource = gh.directory.resource(tenant, &audience).await?;
+    let roles = gh.directory.roles(&client.sp.id, &resource).await?;
+    let keys = gh.keys.for_tenant(tenant).await?;
+    let t = now();
+    let (access_token, exp) = token::mint(
+        &keys,
+        &gh.base_url,
+        &MintInput {
+            tenant,
+            dialect,
+            audience: &audience,
+            client_id: &client.app.app_id,
+            subject: &client.sp.id,
+            roles: &roles,
+            scopes: None,
+            family: None,
+            app_only: true,
+            client_auth: "1",
+            user: None,
+            now: t,
+        },
+    )?;
+    let scope = match dialect {
+        Dialect::V2 => Some(format!("{audience}/.default")),
+        Dialect::V1 => None,
+    };
+    Ok(IssuedToken {
+        access_token,
+        resource: audience,
+        scope,
+        issued_at: t,
+        expires_at: exp,
+    })
+}

@@ -1,0 +1,138 @@
+//! What the user grants (device code, refresh token) share: reading delegated scopes, minting
+//! the access token, id_token and client_info for a user, and starting refresh-token families.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
+use gatehouse_protocol::discovery::Dialect;
+use gatehouse_protocol::scope::{self, Delegated, ScopeError};
+use gatehouse_protocol::token::IssuedToken;
+
+use super::Issued;
+use crate::directory::ClientEntry;
+use crate::error::Error;
+use crate::model::{now, RefreshFamily, RefreshToken, Tenant, User};
+use crate::secret;
+use crate::token::{self, MintInput};
+use crate::Gatehouse;
+
+/// Absolute lifetime of a refresh-token family, whatever its rotations.
+pub const FAMILY_LIFETIME: i64 = 90 * 86_400;
+
+pub fn parse(scope: &str) -> Result<Delegated, Error> {
+    scope::delegated(scope).map_err(|e| match e {
+        ScopeError::Empty => Error::MissingParameter("scope"),
+        other => Error::InvalidScope(other.to_string()),
+    })
+}
+
+/// Who gets which token.
+pub struct UserGrant<'a> {
+    pub tenant: &'a Tenant,
+    pub client: &'a ClientEntry,
+    pub user: &'a User,
+    pub scope: &'a Delegated,
+    pub dialect: Dialect,
+    /// The refresh family (`sid`) when `offline_access` was granted.
+    pub family: Option<&'a str>,
+    pub refresh_token: Option<String>,
+    pub nonce: Option<&'a str>,
+    /// `client_info=1` was sent.
+    pub client_info: bool,
+}
+
+/// Mints the access token (and id_token, client_info) for a signed-in user.
+pub async fn issue(gh: &Gatehouse, g: UserGrant<'_>) -> Result<Issued, Error> {
+    let resource = gh.directory.resource(g.tenant, &g.scope.resource).await?;
+    let scp = gh.scp(g.tenant, g.client, g.user, g.scope, &resource).await?;
+    let keys = gh.keys.for_tenant(g.tenant).await?;
+    let t = now();
+    let (access_token, exp) = token::mint(
+        &keys,
+        &gh.base_url,
+        &MintInput {
+            tenant: g.tenant,
+            dialect: g.dialect,
+            audience: &g.scope.resource,
+            client_id: &g.client.app.app_id,
+            subject: &g.user.id,
+            roles: &[],
+            scopes: Some(&scp),
+            family: g.family,
+            app_only: false,
+            client_auth: if g.client.app.public_client { "0" } else { "1" },
+            user: Some(g.user),
+            now: t,
+        },
+    )?;
+    let id_token = if g.scope.has("openid") {
+        let input = token::IdInput {
+            tenant: g.tenant,
+            dialect: g.dialect,
+            client_id: &g.client.app.app_id,
+            user: g.user,
+            nonce: g.nonce,
+            sid: g.family,
+            now: t,
+        };
+        Some(token::mint_id_token(&keys, &gh.base_url, &input)?)
+    } else {
+        None
+    };
+    gh.record_app_use(g.tenant, g.user, &g.client.app.app_id).await;
+    let client_info = g.client_info.then(|| {
+        let json = serde_json::json!({"uid": g.user.id, "utid": g.tenant.id});
+        B64.encode(json.to_string())
+    });
+    let scope = match g.dialect {
+        Dialect::V2 => Some(g.scope.to_scope()),
+        Dialect::V1 => None,
+    };
+    let token = IssuedToken {
+        access_token,
+        resource: g.scope.resource.clone(),
+        scope,
+        issued_at: t,
+        expires_at: exp,
+    };
+    Ok(Issued {
+        token,
+        refresh_token: g.refresh_token,
+        id_token,
+        client_info,
+    })
+}
+
+/// A new refresh token of a family: its text (given to the client once) and its stored form.
+pub fn new_refresh_token(family_id: &str) -> (String, RefreshToken) {
+    let text = format!("ghr.{}", secret::random_token(32));
+    let stored = RefreshToken {
+        token_hash: secret::sha256(text.as_bytes()),
+        family_id: family_id.to_owned(),
+        used: false,
+        created_at: now(),
+    };
+    (text, stored)
+}
+
+/// Starts a refresh-token family for a sign-in; returns its id (the `sid`) and first token.
+pub async fn start_family(
+    gh: &Gatehouse,
+    tenant: &Tenant,
+    client_id: &str,
+    user: &User,
+    granted: &Delegated,
+) -> Result<(String, String), Error> {
+    let t = now();
+    let family = RefreshFamily {
+        id: crate::model::new_guid(),
+        tenant_id: tenant.id.clone(),
+        client_id: client_id.to_ascii_lowercase(),
+        user_id: user.id.clone(),
+        scope: granted.to_scope(),
+        created_at: t,
+        expires_at: t + FAMILY_LIFETIME,
+        revoked: false,
+    };
+    let (text, first) = new_refresh_token(&family.id);
+    gh.store().create_refresh_family(&family, &first).await?;
+    Ok((family.id, text))
+}

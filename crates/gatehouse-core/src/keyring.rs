@@ -1,0 +1,113 @@
+//! Each tenant's signing keys, unsealed and parsed once, and its published JWKS.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use gatehouse_keys::{Algorithm, Kek, KeyStatus, LocalSigner, Signer};
+use gatehouse_protocol::jwk::{Jwk, Jwks};
+use parking_lot::RwLock;
+
+use crate::error::Error;
+use crate::model::Tenant;
+use crate::store::Store;
+
+/// One tenant's keys, ready to sign.
+pub struct TenantKeys {
+    signers: HashMap<Algorithm, Arc<dyn Signer>>,
+    /// Every key of the tenant by kid, to recognise tokens it signed.
+    verifiers: HashMap<String, Arc<LocalSigner>>,
+    /// The JWKS document, serialized once.
+    pub jwks_json: Arc<[u8]>,
+}
+
+impl TenantKeys {
+    /// Keys held outside a store (benchmarks, tests).
+    pub fn from_signers(signers: Vec<Arc<dyn Signer>>) -> Self {
+        Self {
+            signers: signers.into_iter().map(|s| (s.algorithm(), s)).collect(),
+            verifiers: HashMap::new(),
+            jwks_json: Arc::from(&b"{\"keys\":[]}"[..]),
+        }
+    }
+
+    pub fn signer(&self, alg: Algorithm) -> Option<&Arc<dyn Signer>> {
+        self.signers.get(&alg)
+    }
+
+    /// The claims of a JWT this tenant signed, if its signature checks with the key its `kid`
+    /// names and the header's `alg` is that key's algorithm. Time claims are not checked here.
+    pub fn verified_claims(&self, token: &str) -> Option<serde_json::Value> {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
+        let mut parts = token.split('.');
+        let (h, p, sig) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let header: serde_json::Value = serde_json::from_slice(&B64.decode(h).ok()?).ok()?;
+        let key = self.verifiers.get(header.get("kid")?.as_str()?)?;
+        if header.get("alg")?.as_str()? != key.algorithm().as_str() {
+            return None;
+        }
+        let signature = B64.decode(sig).ok()?;
+        let signed = &token[..h.len() + 1 + p.len()];
+        if !key.verify(signed.as_bytes(), &signature) {
+            return None;
+        }
+        serde_json::from_slice(&B64.decode(p).ok()?).ok()
+    }
+}
+
+pub struct KeyRing {
+    store: Arc<dyn Store>,
+    kek: Arc<Kek>,
+    base_url: String,
+    tenants: RwLock<HashMap<String, Arc<TenantKeys>>>,
+}
+
+impl KeyRing {
+    pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>, base_url: String) -> Self {
+        Self {
+            store,
+            kek,
+            base_url,
+            tenants: Default::default(),
+        }
+    }
+
+    pub fn invalidate(&self) {
+        self.tenants.write().clear();
+    }
+
+    pub async fn for_tenant(&self, tenant: &Tenant) -> Result<Arc<TenantKeys>, Error> {
+        if let Some(k) = self.tenants.read().get(&tenant.id) {
+            return Ok(k.clone());
+        }
+        let records = self.store.keys_for_tenant(&tenant.id).await?;
+        let mut signers: HashMap<Algorithm, Arc<dyn Signer>> = HashMap::new();
+        let mut verifiers: HashMap<String, Arc<LocalSigner>> = HashMap::new();
+        let mut keys: Vec<Jwk> = Vec::new();
+        let issuer = format!("{}/{}/v2.0", self.base_url, tenant.id);
+        for record in &records {
+            let mut jwk: Jwk = serde_json::from_str(&record.public_jwk)
+                .map_err(|e| Error::Internal(format!("stored JWK of {}: {e}", record.kid)))?;
+            jwk.issuer = Some(issuer.clone());
+            keys.push(jwk);
+            let loaded = Arc::new(record.load(&self.kek)?);
+            if record.status == KeyStatus::Active {
+                // The newest active key of each algorithm signs (records come oldest first).
+                signers.insert(record.alg, loaded.clone());
+            }
+            verifiers.insert(record.kid.clone(), loaded);
+        }
+        let jwks_json: Arc<[u8]> = serde_json::to_vec(&Jwks { keys })
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .into();
+        let loaded = Arc::new(TenantKeys {
+            signers,
+            verifiers,
+            jwks_json,
+        });
+        self.tenants.write().insert(tenant.id.clone(), loaded.clone());
+        Ok(loaded)
+    }
+}

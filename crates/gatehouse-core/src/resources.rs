@@ -1,0 +1,99 @@
+//! Resources every tenant knows without registration, as in Entra ID, where Microsoft's
+//! first-party APIs exist in every tenant. Azure tooling asks tokens for these.
+
+/// A resource API a token can be issued for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// The API's application id (GUID).
+    pub app_id: String,
+    /// Application object id in the tenant, for role lookups; `None` for built-in resources.
+    pub object_id: Option<String>,
+    pub display_name: String,
+    /// Delegated permissions the API declares (none for built-in resources: any name is taken).
+    pub scopes: Vec<crate::model::PermissionScope>,
+}
+
+struct WellKnown {
+    app_id: &'static str,
+    display_name: &'static str,
+    identifiers: &'static [&'static str],
+}
+
+/// Application ids are Microsoft's where Microsoft publishes them; for the two data-plane APIs
+/// without a published id, Gatehouse uses a fixed id of its own (UUID v5 of the URI would also do,
+/// but fixed text is easier to grep for).
+const WELL_KNOWN: &[WellKnown] = &[
+    WellKnown {
+        app_id: "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+        display_name: "Azure Resource Manager",
+        identifiers: &["https://management.core.windows.net/", "https://management.azure.com/"],
+    },
+    WellKnown {
+        app_id: "00000003-0000-0000-c000-000000000000",
+        display_name: "Microsoft Graph",
+        identifiers: &["https://graph.microsoft.com"],
+    },
+    WellKnown {
+        app_id: "499b84ac-1321-427f-aa17-267ca6975798",
+        display_name: "Azure DevOps",
+        identifiers: &[
+            "499b84ac-1321-427f-aa17-267ca6975798",
+            "https://app.vssps.visualstudio.com",
+        ],
+    },
+    WellKnown {
+        app_id: "9edfcdd9-0bc5-4bd4-b287-c3afc716aac7",
+        display_name: "Azure IoT Central",
+        identifiers: &["https://apps.azureiotcentral.com"],
+    },
+    WellKnown {
+        app_id: "0f2e5ab4-6d4e-4c63-9f55-7e0c3c5a1d01",
+        display_name: "Azure Deployment Environments (Dev Center)",
+        identifiers: &["https://devcenter.azure.com"],
+    },
+];
+
+/// Compares resource identifiers the way Entra does: case-insensitive, one trailing slash ignored.
+pub fn same_identifier(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/').eq_ignore_ascii_case(b.trim_end_matches('/'))
+}
+
+/// The built-in resource named by `identifier` (a URI or an application id), if any.
+pub fn well_known(identifier: &str) -> Option<Resource> {
+    WELL_KNOWN
+        .iter()
+        .find(|w| {
+            w.app_id.eq_ignore_ascii_case(identifier) || w.identifiers.iter().any(|i| same_identifier(i, identifier))
+        })
+        .map(|w| Resource {
+            app_id: w.app_id.to_owned(),
+            object_id: None,
+            display_name: w.display_name.to_owned(),
+            scopes: Vec::new(),
+        })
+}
+
+/// Every built-in resource's identifiers, for documentation and `api list`.
+pub fn well_known_identifiers() -> impl Iterator<Item = (&'static str, &'static str)> {
+    WELL_KNOWN
+        .iter()
+        .flat_map(|w| w.identifiers.iter().map(move |i| (w.display_name, *i)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arm_is_known_in_both_spellings() {
+        assert!(well_known("https://management.core.windows.net/").is_some());
+        assert!(well_known("https://management.core.windows.net").is_some());
+        assert!(well_known("https://management.azure.com/").is_some());
+        assert!(well_known("HTTPS://GRAPH.MICROSOFT.COM/").is_some());
+        assert!(well_known("499b84ac-1321-427f-aa17-267ca6975798").is_some());
+        assert!(well_known("https://devcenter.azure.com").is_some());
+        assert!(well_known("https://apps.azureiotcentral.com").is_some());
+        assert!(well_known("https://evil.example").is_none());
+        assert!(well_known("https://management.core.windows.net.evil/").is_none());
+    }
+}

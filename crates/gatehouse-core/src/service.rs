@@ -1,0 +1,164 @@
+//! [`Gatehouse`]: the service the HTTP layer and the CLI call. It owns the caches and is built
+//! once per process, from a store and the key-encryption key.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use gatehouse_keys::Kek;
+use gatehouse_protocol::discovery::{Dialect, MetadataInput, ProviderMetadata};
+use gatehouse_protocol::token::{TokenResponseV1, TokenResponseV2};
+use gatehouse_protocol::FormParams;
+
+use crate::client_auth::{self, Presented};
+use crate::directory::Directory;
+use crate::error::Error;
+use crate::grants;
+use crate::keyring::KeyRing;
+use crate::model::Tenant;
+use crate::store::Store;
+use crate::throttle::{Throttle, ThrottlePolicy};
+
+/// Names that stand for "any tenant" in Entra paths.
+pub const TENANT_ALIASES: [&str; 3] = ["common", "organizations", "consumers"];
+
+/// A token request, as plain values.
+#[derive(Debug, Clone)]
+pub struct TokenRequest {
+    /// The `{tenant}` path segment: GUID, name, or an alias.
+    pub tenant: String,
+    pub dialect: Dialect,
+    pub params: FormParams,
+    pub basic: Option<(String, String)>,
+    pub source: Option<IpAddr>,
+}
+
+#[derive(Debug, Clone)]
+pub enum TokenResponse {
+    V1(TokenResponseV1),
+    V2(TokenResponseV2),
+}
+
+pub struct Gatehouse {
+    pub(crate) directory: Directory,
+    pub(crate) keys: KeyRing,
+    pub(crate) throttle: Throttle,
+    pub(crate) password_gate: crate::sign_in::PasswordGate,
+    /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
+    pub(crate) base_url: String,
+}
+
+impl Gatehouse {
+    pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>, base_url: &str, policy: ThrottlePolicy) -> Self {
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        Self {
+            directory: Directory::new(store.clone()),
+            keys: KeyRing::new(store.clone(), kek, base_url.clone()),
+            throttle: Throttle::new(store, policy),
+            password_gate: Default::default(),
+            base_url,
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        self.directory.store()
+    }
+
+    /// Follows the store's change sequence and the shared throttle state until the task is
+    /// dropped. Errors (database briefly down) are logged and retried; caches keep serving.
+    pub async fn follow_changes(self: Arc<Self>, every: Duration) {
+        let mut last: Option<i64> = None;
+        let mut ticker = tokio::time::interval(every);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            match self.store().change_seq().await {
+                Ok(seq) if Some(seq) != last => {
+                    if last.is_some() {
+                        tracing::debug!(seq, "directory changed; dropping caches");
+                        self.directory.invalidate();
+                        self.keys.invalidate();
+                    }
+                    last = Some(seq);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read the change sequence; caches kept"),
+            }
+            if let Err(e) = self.throttle.refresh().await {
+                tracing::warn!(error = %e, "cannot refresh throttle state");
+            }
+        }
+    }
+
+    /// A tenant named in a path; aliases (`common`, ...) are refused where a tenant is needed.
+    pub async fn tenant(&self, segment: &str) -> Result<Arc<Tenant>, Error> {
+        if TENANT_ALIASES.iter().any(|a| a.eq_ignore_ascii_case(segment)) {
+            return Err(Error::NoTenant);
+        }
+        self.directory.tenant(segment).await
+    }
+
+    /// The token endpoint, both dialects.
+    pub async fn token(&self, req: TokenRequest) -> Result<TokenResponse, Error> {
+        let grant_type = req
+            .params
+            .get("grant_type")
+            .ok_or(Error::MissingParameter("grant_type"))?;
+        let known = [
+            "client_credentials",
+            "authorization_code",
+            grants::device_code::GRANT_TYPE,
+            "refresh_token",
+        ];
+        if !known.contains(&grant_type) {
+            return Err(Error::UnsupportedGrant(grant_type.chars().take(100).collect()));
+        }
+        let tenant = self.tenant(&req.tenant).await?;
+        let presented = Presented {
+            basic: req.basic.clone(),
+            source: req.source,
+        };
+        let issued: grants::Issued = match grant_type {
+            "client_credentials" => {
+                let client = client_auth::authenticate(self, &tenant, &req.params, &presented).await?;
+                grants::client_credentials::grant(self, &tenant, &client, &req.params, req.dialect)
+                    .await?
+                    .into()
+            }
+            "authorization_code" => {
+                grants::authorization_code::grant(self, &tenant, &req.params, &presented, req.dialect).await?
+            }
+            "refresh_token" => {
+                grants::refresh_token::grant(self, &tenant, &req.params, &presented, req.dialect).await?
+            }
+            _ => grants::device_code::grant(self, &tenant, &req.params, req.dialect).await?,
+        };
+        Ok(match req.dialect {
+            Dialect::V1 => TokenResponse::V1(issued.to_v1()),
+            Dialect::V2 => TokenResponse::V2(issued.to_v2()),
+        })
+    }
+
+    /// The OpenID configuration of a tenant in a dialect.
+    pub async fn discovery(&self, segment: &str, dialect: Dialect) -> Result<ProviderMetadata, Error> {
+        let tenant = self.tenant(segment).await?;
+        Ok(ProviderMetadata::build(
+            &MetadataInput {
+                base: &self.base_url,
+                tenant_id: &tenant.id,
+                signing_algs: vec![tenant.signing_alg.as_str().to_owned()],
+            },
+            dialect,
+        ))
+    }
+
+    /// The tenant's JWKS, serialized.
+    pub async fn jwks(&self, segment: &str) -> Result<Arc<[u8]>, Error> {
+        let tenant = self.tenant(segment).await?;
+        Ok(self.keys.for_tenant(&tenant).await?.jwks_json.clone())
+    }
+}

@@ -1,0 +1,78 @@
+//! Cost of the guard's check of a presented token: RS256 / ES256 with warm JWKS and no cache,
+//! and the verified-token cache hit. Run: `cargo bench -p gatehouse-guard --bench verify`.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use gatehouse_guard::testing::{FakeIssuer, TestKey};
+use gatehouse_guard::{parse_authorization, Guard};
+use http::{HeaderMap, HeaderValue};
+
+const AUD: &str = "api://bench";
+
+/// Polls a future that is expected to finish without waiting (warm keys, no I/O) and falls back
+/// to the runtime otherwise, so the measurement is not dominated by `block_on`.
+fn run<F: Future>(rt: &tokio::runtime::Runtime, fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let mut cx = Context::from_waker(Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(v) => v,
+        Poll::Pending => rt.block_on(fut),
+    }
+}
+
+fn headers(token: &str) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    );
+    h
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let _enter = rt.enter();
+    let issuer = rt.block_on(FakeIssuer::start());
+    let rsa = TestKey::rsa("rsa");
+    let ec = TestKey::ec("ec");
+    issuer.publish(&rsa);
+    issuer.publish(&ec);
+    let build = |cache: usize| {
+        let guard = Guard::new(issuer.config(AUD).cache_capacity(cache).build().unwrap()).unwrap();
+        assert!(rt.block_on(guard.refresh_keys()).is_empty());
+        guard
+    };
+    let no_cache = build(0);
+    let cached = build(10_000);
+    let rs_headers = headers(&rsa.sign(&issuer.claims(AUD)));
+    let es_headers = headers(&ec.sign(&issuer.claims(AUD)));
+    assert!(run(&rt, no_cache.authenticate(&rs_headers)).is_ok());
+    assert!(run(&rt, no_cache.authenticate(&es_headers)).is_ok());
+    assert!(run(&rt, cached.authenticate(&rs_headers)).is_ok());
+
+    let mut group = c.benchmark_group("verify");
+    group.bench_function("rs256_warm_jwks_no_cache", |b| {
+        b.iter(|| run(&rt, no_cache.authenticate(&rs_headers)).unwrap())
+    });
+    group.bench_function("es256_warm_jwks_no_cache", |b| {
+        b.iter(|| run(&rt, no_cache.authenticate(&es_headers)).unwrap())
+    });
+    group.bench_function("rs256_cached", |b| {
+        b.iter(|| run(&rt, cached.authenticate(&rs_headers)).unwrap())
+    });
+    let value = rs_headers["authorization"].as_bytes().to_vec();
+    group.bench_function("parse_authorization", |b| {
+        b.iter(|| parse_authorization(std::hint::black_box(&value)).is_ok())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,281 @@
+//! [`Guard`]: one configured checker shared by every route of an API. It reads the
+//! `Authorization` header, runs the credential verifiers, consults the verified cache and the
+//! revocation feed, enforces `X-Tenant-ID`, and checks a route's [`Requirement`].
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use http::HeaderMap;
+
+use crate::authorization::parse_authorization;
+use crate::cache::VerifiedCache;
+use crate::caller::Caller;
+use crate::config::{is_guid, ConfigError, GuardConfig};
+use crate::fetch::Fetcher;
+use crate::jwt::{unix_now, JwtVerifier};
+use crate::layer::GuardLayer;
+use crate::requirement::Requirement;
+use crate::response::{ChallengeSettings, Rejection};
+use crate::revocation::{RevocationFeed, RevocationStatus};
+use crate::verifier::{CredentialError, CredentialVerifier, PresentedCredential};
+
+/// Name of the tenant header.
+pub const TENANT_HEADER: &str = "x-tenant-id";
+
+struct GuardInner {
+    verifiers: Vec<Arc<dyn CredentialVerifier>>,
+    jwt: Option<Arc<JwtVerifier>>,
+    cache: VerifiedCache,
+    revocation: Option<RevocationFeed>,
+    challenge: ChallengeSettings,
+    tenant_header: bool,
+    skew: u64,
+}
+
+/// The guard. Cheap to clone; build one per API and share it between routes.
+#[derive(Clone)]
+pub struct Guard {
+    inner: Arc<GuardInner>,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard")
+            .field("verifiers", &self.inner.verifiers.len())
+            .field("tenant_header", &self.inner.tenant_header)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builder of a [`Guard`] with extra credential verifiers.
+pub struct GuardBuilder {
+    config: GuardConfig,
+    extra: Vec<Arc<dyn CredentialVerifier>>,
+    with_jwt: bool,
+}
+
+impl GuardBuilder {
+    /// Registers a verifier after the built-in JWT verifier.
+    pub fn verifier(mut self, verifier: Arc<dyn CredentialVerifier>) -> Self {
+        self.extra.push(verifier);
+        self
+    }
+
+    /// Leaves out the built-in JWT verifier (for APIs that accept only other kinds).
+    pub fn without_jwt(mut self) -> Self {
+        self.with_jwt = false;
+        self
+    }
+
+    /// Builds the guard. Inside a Tokio runtime this also starts the revocation poller.
+    pub fn build(self) -> Result<Guard, ConfigError> {
+        let config = self.config;
+        let fetcher = Fetcher::new(
+            config.ca_pem.as_deref(),
+            config.http_timeout,
+            config.allow_insecure_http_for_tests,
+        )?;
+        let jwt = self.with_jwt.then(|| Arc::new(JwtVerifier::new(&config, &fetcher)));
+        let mut verifiers: Vec<Arc<dyn CredentialVerifier>> = Vec::new();
+        if let Some(jwt) = &jwt {
+            verifiers.push(jwt.clone());
+        }
+        verifiers.extend(self.extra);
+        let revocation = config
+            .revocation
+            .as_ref()
+            .map(|r| RevocationFeed::new(r, fetcher.clone(), config.clock_skew));
+        let guard = Guard {
+            inner: Arc::new(GuardInner {
+                verifiers,
+                jwt,
+                cache: VerifiedCache::new(config.cache_capacity),
+                revocation,
+                challenge: ChallengeSettings {
+                    realm: config.realm.clone(),
+                    resource_metadata: config.resource_metadata.clone(),
+                    missing_token_status: config.missing_token_status,
+                },
+                tenant_header: config.tenant_header,
+                skew: config.clock_skew.as_secs(),
+            }),
+        };
+        if let Some(feed) = &guard.inner.revocation {
+            feed.ensure_started();
+        }
+        Ok(guard)
+    }
+}
+
+impl Guard {
+    /// A guard accepting Gatehouse JWTs as configured.
+    pub fn new(config: GuardConfig) -> Result<Guard, ConfigError> {
+        Self::builder(config).build()
+    }
+
+    /// A builder, to register more credential verifiers.
+    pub fn builder(config: GuardConfig) -> GuardBuilder {
+        GuardBuilder {
+            config,
+            extra: Vec::new(),
+            with_jwt: true,
+        }
+    }
+
+    /// A tower layer enforcing `requirement` (use with axum's `route_layer`).
+    pub fn layer(&self, requirement: Requirement) -> GuardLayer {
+        GuardLayer::new(self.clone(), requirement)
+    }
+
+    /// The revocation feed, when configured.
+    pub fn revocation_feed(&self) -> Option<&RevocationFeed> {
+        self.inner.revocation.as_ref()
+    }
+
+    /// Loads the issuers' signing keys now, so the first request does not wait for them.
+    /// Returns `(issuer, reason)` for every issuer whose keys could not be loaded.
+    pub async fn refresh_keys(&self) -> Vec<(String, String)> {
+        match &self.inner.jwt {
+            Some(jwt) => jwt.refresh_keys().await,
+            None => Vec::new(),
+        }
+    }
+
+    /// Authenticates the request (credential, revocation, `X-Tenant-ID`) and checks
+    /// `requirement`.
+    pub async fn check(&self, headers: &HeaderMap, requirement: &Requirement) -> Result<Caller, Rejection> {
+        let caller = self.authenticate(headers).await?;
+        requirement
+            .check(&caller)
+            .map_err(|missing| Rejection::InsufficientScope { missing })?;
+        Ok(caller)
+    }
+
+    /// Authenticates the request without a route requirement.
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, Rejection> {
+        let inner = &self.inner;
+        if let Some(feed) = &inner.revocation {
+            feed.ensure_started();
+        }
+        let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
+        let Some(value) = values.next() else {
+            return Err(Rejection::MissingCredential);
+        };
+        if values.next().is_some() {
+            return Err(Rejection::InvalidRequest {
+                description: "more than one Authorization header",
+            });
+        }
+        let auth = parse_authorization(value.as_bytes()).map_err(|_| Rejection::InvalidRequest {
+            description: "malformed Authorization header",
+        })?;
+        let candidates: Vec<&Arc<dyn CredentialVerifier>> = inner
+            .verifiers
+            .iter()
+            .filter(|v| v.schemes().iter().any(|s| auth.scheme_is(s)))
+            .collect();
+        if candidates.is_empty() {
+            // RFC 6750 §3.1: an unsupported scheme is answered like a missing token.
+            return Err(Rejection::MissingCredential);
+        }
+        let now = unix_now();
+        let key = VerifiedCache::key(auth.scheme(), auth.credentials());
+        let caller = match inner.cache.get(&key, now) {
+            Some(caller) => caller,
+            None => {
+                let presented = PresentedCredential {
+                    scheme: auth.scheme(),
+                    value: auth.credentials(),
+                };
+                let (caller, cacheable) = run_verifiers(&candidates, presented).await?;
+                if cacheable {
+                    if let Some(exp) = caller.expires_at() {
+                        inner
+                            .cache
+                            .insert(key, caller.clone(), exp.saturating_add(inner.skew), now);
+                    }
+                }
+                caller
+            }
+        };
+        self.check_revocation(&caller).await?;
+        if inner.tenant_header {
+            check_tenant_header(headers, &caller)?;
+        }
+        Ok(caller)
+    }
+
+    /// The answer to a rejection (status, `WWW-Authenticate`, JSON body with a trace id).
+    pub fn reject(&self, rejection: &Rejection) -> Response {
+        self.inner.challenge.respond(rejection)
+    }
+
+    async fn check_revocation(&self, caller: &Caller) -> Result<(), Rejection> {
+        let Some(feed) = &self.inner.revocation else {
+            return Ok(());
+        };
+        let (tenant, sid, uti) = (caller.tenant_id(), caller.session_id(), caller.token_id());
+        let mut status = feed.status(tenant, sid, uti);
+        if status == RevocationStatus::Unknown {
+            feed.catch_up(tenant).await;
+            status = feed.status(tenant, sid, uti);
+        }
+        match status {
+            RevocationStatus::NotRevoked => Ok(()),
+            RevocationStatus::Revoked => Err(Rejection::InvalidToken {
+                description: "token revoked",
+                detail: format!("sid {:?} or uti {:?} revoked", caller.session_id(), caller.token_id()),
+            }),
+            RevocationStatus::Unknown => Err(Rejection::Unavailable {
+                description: "token revocation status unavailable",
+                detail: "revocation feed stale; refusing token with sid (fail closed)".into(),
+            }),
+        }
+    }
+}
+
+async fn run_verifiers(
+    candidates: &[&Arc<dyn CredentialVerifier>],
+    presented: PresentedCredential<'_>,
+) -> Result<(Caller, bool), Rejection> {
+    for verifier in candidates {
+        match verifier.verify(presented).await {
+            Ok(Some(caller)) => return Ok((caller, verifier.cacheable())),
+            Ok(None) => continue,
+            Err(CredentialError::Invalid { description, detail }) => {
+                return Err(Rejection::InvalidToken { description, detail })
+            }
+            Err(CredentialError::Unavailable { description, detail }) => {
+                return Err(Rejection::Unavailable { description, detail })
+            }
+        }
+    }
+    Err(Rejection::InvalidToken {
+        description: "token format not recognised",
+        detail: format!("no verifier accepted a {} credential", presented.scheme),
+    })
+}
+
+/// `X-Tenant-ID` must be present once, be a tenant GUID and equal the token's `tid`. The header
+/// is only ever compared with the verified token; it never selects or grants anything.
+fn check_tenant_header(headers: &HeaderMap, caller: &Caller) -> Result<(), Rejection> {
+    let mut values = headers.get_all(TENANT_HEADER).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return Err(Rejection::InvalidRequest {
+            description: "exactly one X-Tenant-ID header is required",
+        });
+    };
+    let text = value.to_str().unwrap_or("");
+    if !is_guid(text) {
+        return Err(Rejection::InvalidRequest {
+            description: "X-Tenant-ID must be a tenant GUID",
+        });
+    }
+    if !text.eq_ignore_ascii_case(caller.tenant_id()) {
+        return Err(Rejection::InvalidToken {
+            description: "token not valid for the tenant in X-Tenant-ID",
+            detail: format!("X-Tenant-ID {text} but tid {}", caller.tenant_id()),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! `gatehouse proxy`: a reverse proxy that applies the guard before forwarding to a plain-HTTP
+//! upstream. It strips every incoming `X-Gatehouse-*` header and passes the verified identity as
+//! `X-Gatehouse-Tenant`, `-Object-Id`, `-App-Id`, `-Scopes`, `-Roles` and `-Credential`.
+//! Requirements are per path prefix ([`RouteRule`], longest prefix wins), defaulting to
+//! `require_scopes` / `require_roles`.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), gatehouse_guard::proxy::ProxyError> {
+//! use gatehouse_guard::proxy::{BoundProxy, ProxyConfig};
+//! let mut config = ProxyConfig::from_toml_str(r#"
+//!     [[route]]
+//!     prefix = "/admin"
+//!     require_roles = ["Admin"]
+//! "#)?;
+//! config.upstream = "http://127.0.0.1:9000".into();
+//! config.issuers = vec!["https://127.0.0.1:8443/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0".into()];
+//! config.audiences = vec!["api://my-api".into()];
+//! let proxy = BoundProxy::bind(config).await?;
+//! println!("listening on http://{}", proxy.local_addr());
+//! proxy.run(async { let _ = tokio::signal::ctrl_c().await; }).await
+//! # }
+//! ```
+
+mod forward;
+mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+pub use routes::RouteRule;
+
+use crate::config::{ConfigError, GuardConfig, MissingTokenStatus, RevocationSettings};
+use crate::guard::Guard;
+use crate::requirement::Requirement;
+use forward::ProxyState;
+use routes::RouteTable;
+
+/// Everything the proxy needs. Build it from flags, or start from [`ProxyConfig::from_toml_str`]
+/// and override with flags.
+#[derive(Debug, Clone)]
+pub struct ProxyConfig {
+    /// Address to listen on (default `127.0.0.1:8080`; port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// Upstream base URL, `http://host:port[/base-path]`.
+    pub upstream: String,
+    /// Accepted issuers (see [`crate::GuardConfigBuilder::issuer`]).
+    pub issuers: Vec<String>,
+    /// Accepted audiences.
+    pub audiences: Vec<String>,
+    /// Accepted tenants (default: the issuers' tenants).
+    pub tenants: Vec<String>,
+    /// PEM bytes of the CA that signs the issuer's HTTPS certificate (the `--ca-file` content).
+    pub ca_pem: Option<Vec<u8>>,
+    /// Scopes required where no route matches.
+    pub require_scopes: Vec<String>,
+    /// Roles required where no route matches.
+    pub require_roles: Vec<String>,
+    /// Require `X-Tenant-ID` equal to the token's `tid`.
+    pub tenant_header: bool,
+    /// Answer 403 instead of 401 when no token is presented.
+    pub missing_token_forbidden: bool,
+    /// RFC 9728 resource metadata URL for `WWW-Authenticate`.
+    pub resource_metadata: Option<String>,
+    /// Revocation feed server base URL (feed off when `None`).
+    pub revocation_server: Option<String>,
+    /// Per-prefix requirements.
+    pub routes: Vec<RouteRule>,
+    /// Allow `http://` issuers (tests only).
+    pub allow_insecure_http_for_tests: bool,
+}
+
+impl Default for ProxyConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            upstream: String::new(),
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            tenants: Vec::new(),
+            ca_pem: None,
+            require_scopes: Vec::new(),
+            require_roles: Vec::new(),
+            tenant_header: false,
+            missing_token_forbidden: false,
+            resource_metadata: None,
+            revocation_server: None,
+            routes: Vec::new(),
+            allow_insecure_http_for_tests: false,
+        }
+    }
+}
+
+/// A proxy failure.
+#[derive(Debug, Error)]
+pub enum ProxyError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("routes file: {0}")]
+    Toml(String),
+    #[error("upstream {0:?} must be an http:// URL without query or fragment")]
+    Upstream(String),
+    #[error("route prefix {0:?} must start with '/', be canonical and appear once")]
+    RoutePrefix(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("proxy server failed: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProxyFile {
+    listen: Option<SocketAddr>,
+    upstream: Option<String>,
+    issuer: Option<OneOrMany>,
+    audience: Option<OneOrMany>,
+    tenants: Option<Vec<String>>,
+    require_scopes: Option<Vec<String>>,
+    require_roles: Option<Vec<String>>,
+    tenant_header: Option<bool>,
+    missing_token_status: Option<u16>,
+    resource_metadata: Option<String>,
+    revocation_server: Option<String>,
+    #[serde(default)]
+    route: Vec<RouteRule>,
+}
+
+impl ProxyConfig {
+    /// Parses a routes file: any number of `[[route]]` tables (`prefix`, `require_roles`,
+    /// `require_scopes`, optional `mode`), and optionally the top-level keys `listen`,
+    /// `upstream`, `issuer`, `audience` (string or list), `tenants`, `require_scopes`,
+    /// `require_roles`, `tenant_header`, `missing_token_status` (401 or 403),
+    /// `resource_metadata`, `revocation_server`. Unknown keys are refused (a misspelt
+    /// `require_role` must not silently drop a requirement). Other fields keep their defaults.
+    pub fn from_toml_str(text: &str) -> Result<ProxyConfig, ProxyError> {
+        let file: ProxyFile = toml::from_str(text).map_err(|e| ProxyError::Toml(e.to_string()))?;
+        let mut config = ProxyConfig::default();
+        if let Some(v) = file.listen {
+            config.listen = v;
+        }
+        config.upstream = file.upstream.unwrap_or_default();
+        config.issuers = file.issuer.map(OneOrMany::into_vec).unwrap_or_default();
+        config.audiences = file.audience.map(OneOrMany::into_vec).unwrap_or_default();
+        config.tenants = file.tenants.unwrap_or_default();
+        config.require_scopes = file.require_scopes.unwrap_or_default();
+        config.require_roles = file.require_roles.unwrap_or_default();
+        config.tenant_header = file.tenant_header.unwrap_or(false);
+        config.missing_token_forbidden = match file.missing_token_status {
+            None | Some(401) => false,
+            Some(403) => true,
+            Some(other) => {
+                return Err(ProxyError::Toml(format!(
+                    "missing_token_status must be 401 or 403, not {other}"
+                )))
+            }
+        };
+        config.resource_metadata = file.resource_metadata;
+        config.revocation_server = file.revocation_server;
+        // Check the prefixes now so a bad file fails at load time.
+        RouteTable::new(&file.route, Requirement::default())?;
+        config.routes = file.route;
+        Ok(config)
+    }
+
+    fn guard_config(&self) -> Result<GuardConfig, ConfigError> {
+        let mut b = GuardConfig::builder()
+            .tenant_header(self.tenant_header)
+            .allow_insecure_http_for_tests(self.allow_insecure_http_for_tests)
+            .missing_token_status(if self.missing_token_forbidden {
+                MissingTokenStatus::Forbidden
+            } else {
+                MissingTokenStatus::Unauthorized
+            });
+        for i in &self.issuers {
+            b = b.issuer(i.clone());
+        }
+        for a in &self.audiences {
+            b = b.audience(a.clone());
+        }
+        for t in &self.tenants {
+            b = b.tenant(t.clone());
+        }
+        if let Some(pem) = &self.ca_pem {
+            b = b.ca_pem(pem.clone());
+        }
+        if let Some(url) = &self.resource_metadata {
+            b = b.resource_metadata(url.clone());
+        }
+        if let Some(server) = &self.revocation_server {
+            b = b.revocation(RevocationSettings::new(server.clone()));
+        }
+        b.build()
+    }
+}
+
+/// A proxy bound to its listening socket, not yet serving.
+#[derive(Debug)]
+pub struct BoundProxy {
+    listener: tokio::net::TcpListener,
+    local_addr: SocketAddr,
+    state: Arc<ProxyState>,
+}
+
+impl BoundProxy {
+    /// Checks the configuration, builds the guard and binds the listener. Must run inside a
+    /// Tokio runtime.
+    pub async fn bind(config: ProxyConfig) -> Result<BoundProxy, ProxyError> {
+        let guard = Guard::new(config.guard_config()?)?;
+        let default = Requirement::default()
+            .with_scopes(config.require_scopes.iter().cloned())
+            .with_roles(config.require_roles.iter().cloned());
+        let routes = RouteTable::new(&config.routes, default)?;
+        let state = Arc::new(ProxyState::new(guard, routes, &config.upstream)?);
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| ProxyError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(ProxyError::Serve)?;
+        Ok(BoundProxy {
+            listener,
+            local_addr,
+            state,
+        })
+    }
+
+    /// The bound address (learn the port after binding to port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Loads the issuers' keys now; returns `(issuer, reason)` for those that failed. Optional:
+    /// keys are otherwise loaded on the first request.
+    pub async fn refresh_keys(&self) -> Vec<(String, String)> {
+        self.state.guard.refresh_keys().await
+    }
+
+    /// Loads the issuers' keys and polls the revocation feed once, so the first requests are not
+    /// the ones to wait (or, for a feed not yet reached, to be refused). Returns one line per
+    /// part that could not be loaded; the proxy still serves and retries on its own.
+    pub async fn warm_up(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .refresh_keys()
+            .await
+            .into_iter()
+            .map(|(issuer, reason)| format!("signing keys of {issuer}: {reason}"))
+            .collect();
+        if let Some(feed) = self.state.guard.revocation_feed() {
+            if let Err(e) = feed.poll_now().await {
+                problems.push(e.to_string());
+            }
+        }
+        problems
+    }
+
+    /// Serves until `shutdown` completes, then drains in-flight requests.
+    pub async fn run<F>(self, shutdown: F) -> Result<(), ProxyError>
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let app = forward::router(self.state);
+        use axum::serve::ListenerExt;
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(ProxyError::Serve)
+    }
+}
+
+/// Binds and serves until `shutdown` completes.
+pub async fn run_proxy<F>(config: ProxyConfig, shutdown: F) -> Result<(), ProxyError>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    BoundProxy::bind(config).await?.run(shutdown).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_file_parses_and_refuses_typos() {
+        let cfg = ProxyConfig::from_toml_str(
+            r#"
+            audience = "api://x"
+            require_scopes = ["read"]
+            [[route]]
+            prefix = "/admin"
+            require_roles = ["Admin"]
+            require_scopes = []
+            [[route]]
+            prefix = "/code"
+            require_scopes = ["code_write"]
+            mode = "scopes_or_roles"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(cfg.audiences, vec!["api://x"]);
+        assert_eq!(cfg.routes.len(), 2);
+        assert_eq!(cfg.routes[0].require_roles, vec!["Admin"]);
+        assert_eq!(cfg.routes[1].mode, crate::RequirementMode::ScopesOrRoles);
+        let typo = ProxyConfig::from_toml_str("[[route]]\nprefix = \"/a\"\nrequire_role = [\"Admin\"]\n");
+        assert!(matches!(typo, Err(ProxyError::Toml(_))));
+        let bad_prefix = ProxyConfig::from_toml_str("[[route]]\nprefix = \"/a/../b\"\n");
+        assert!(matches!(bad_prefix, Err(ProxyError::RoutePrefix(_))));
+        let bad_status = ProxyConfig::from_toml_str("missing_token_status = 500\n");
+        assert!(matches!(bad_status, Err(ProxyError::Toml(_))));
+    }
+}

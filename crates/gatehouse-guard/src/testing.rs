@@ -1,0 +1,303 @@
+//! Test helpers (feature `test-util`): [`TestKey`] (RSA-2048 / P-256 keys made with aws-lc-rs,
+//! tokens signed with `jsonwebtoken`), and [`FakeIssuer`], an in-process issuer on
+//! `127.0.0.1:0` over plain HTTP serving discovery, JWKS and the revocation feed. Guards pointed
+//! at it need `allow_insecure_http_for_tests(true)`, which [`FakeIssuer::config`] sets.
+//! Never enable this feature in production builds.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
+use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, RsaPublicKeyComponents, ECDSA_P256_SHA256_FIXED_SIGNING};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use parking_lot::RwLock;
+use serde_json::{json, Value};
+
+use crate::config::GuardConfigBuilder;
+use crate::jwt::unix_now;
+use crate::revocation::{RevocationEntry, RevocationKind, RevocationPage};
+use crate::GuardConfig;
+
+/// A signing key for tests, with its public JWK.
+pub struct TestKey {
+    kid: String,
+    alg: Algorithm,
+    encoding: EncodingKey,
+    jwk: Value,
+    public_pem: String,
+    public_der: Vec<u8>,
+}
+
+impl std::fmt::Debug for TestKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestKey")
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish()
+    }
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = STANDARD.encode(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap_or(""))
+        .collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
+impl TestKey {
+    /// A fresh RSA-2048 key for RS256.
+    pub fn rsa(kid: &str) -> TestKey {
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+        let private = pair.as_der().expect("PKCS#8 encoding");
+        let encoding = EncodingKey::from_rsa_pem(pem("PRIVATE KEY", private.as_ref()).as_bytes())
+            .expect("jsonwebtoken reads the PKCS#8 PEM");
+        let components = RsaPublicKeyComponents::<Vec<u8>>::from(pair.public_key());
+        let public_der = pair.public_key().as_der().expect("SPKI").as_ref().to_vec();
+        TestKey {
+            kid: kid.to_string(),
+            alg: Algorithm::RS256,
+            encoding,
+            jwk: json!({
+                "kty": "RSA", "use": "sig", "kid": kid, "alg": "RS256",
+                "n": URL_SAFE_NO_PAD.encode(&components.n),
+                "e": URL_SAFE_NO_PAD.encode(&components.e),
+            }),
+            public_pem: pem("PUBLIC KEY", &public_der),
+            public_der,
+        }
+    }
+
+    /// A fresh P-256 key for ES256.
+    pub fn ec(kid: &str) -> TestKey {
+        let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("EC key generation");
+        let private = pair.to_pkcs8v1().expect("PKCS#8 encoding");
+        let encoding = EncodingKey::from_ec_pem(pem("PRIVATE KEY", private.as_ref()).as_bytes())
+            .expect("jsonwebtoken reads the PKCS#8 PEM");
+        let point = pair.public_key().as_ref().to_vec();
+        let public_der = pair.public_key().as_der().expect("SPKI").as_ref().to_vec();
+        TestKey {
+            kid: kid.to_string(),
+            alg: Algorithm::ES256,
+            encoding,
+            jwk: json!({
+                "kty": "EC", "use": "sig", "kid": kid, "alg": "ES256", "crv": "P-256",
+                "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
+                "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
+            }),
+            public_pem: pem("PUBLIC KEY", &public_der),
+            public_der,
+        }
+    }
+
+    /// Key id.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+    /// Public JWK (with `kid` and `alg`).
+    pub fn jwk(&self) -> Value {
+        self.jwk.clone()
+    }
+    /// Public key as SPKI PEM text (what an attacker would use as an HMAC secret).
+    pub fn public_key_pem(&self) -> &str {
+        &self.public_pem
+    }
+    /// Public key as SPKI DER.
+    pub fn public_key_der(&self) -> &[u8] {
+        &self.public_der
+    }
+
+    /// Signs `claims` with header `{"typ":"JWT","alg":..,"kid":..}`.
+    pub fn sign(&self, claims: &Value) -> String {
+        let mut header = Header::new(self.alg);
+        header.kid = Some(self.kid.clone());
+        self.sign_with_header(&header, claims)
+    }
+
+    /// Signs `claims` with `header` (its `alg` must be this key's).
+    pub fn sign_with_header(&self, header: &Header, claims: &Value) -> String {
+        jsonwebtoken::encode(header, claims, &self.encoding).expect("signing")
+    }
+}
+
+#[derive(Default)]
+struct IssuerState {
+    keys: RwLock<Vec<Value>>,
+    down: AtomicBool,
+    discovery_hits: AtomicUsize,
+    jwks_hits: AtomicUsize,
+    revocation_hits: AtomicUsize,
+    revocations: RwLock<Vec<RevocationEntry>>,
+    base_url: RwLock<String>,
+}
+
+/// An in-process issuer. Dropping it stops the server.
+pub struct FakeIssuer {
+    addr: SocketAddr,
+    tenant_id: String,
+    state: Arc<IssuerState>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakeIssuer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeIssuer {
+    /// Starts on `127.0.0.1:0` with a random tenant GUID and no keys.
+    pub async fn start() -> FakeIssuer {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let state = Arc::new(IssuerState::default());
+        *state.base_url.write() = format!("http://{addr}");
+        let app = Router::new()
+            .route("/{tenant}/v2.0/.well-known/openid-configuration", get(discovery))
+            .route("/{tenant}/.well-known/openid-configuration", get(discovery))
+            .route("/{tenant}/discovery/v2.0/keys", get(jwks))
+            .route("/{tenant}/gatehouse/revocations", get(revocations))
+            .with_state(state.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        FakeIssuer {
+            addr,
+            tenant_id: uuid::Uuid::new_v4().to_string(),
+            state,
+            task,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// The tenant GUID.
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+    /// v2 issuer: `http://127.0.0.1:PORT/{tid}/v2.0`.
+    pub fn issuer(&self) -> String {
+        format!("{}/{}/v2.0", self.base_url(), self.tenant_id)
+    }
+    /// v1 issuer: `http://127.0.0.1:PORT/{tid}/`.
+    pub fn issuer_v1(&self) -> String {
+        format!("{}/{}/", self.base_url(), self.tenant_id)
+    }
+    /// A config builder with this issuer, `audience` and plain HTTP allowed.
+    pub fn config(&self, audience: &str) -> GuardConfigBuilder {
+        GuardConfig::builder()
+            .issuer(self.issuer())
+            .audience(audience)
+            .allow_insecure_http_for_tests(true)
+    }
+
+    /// Publishes a key in the JWKS.
+    pub fn publish(&self, key: &TestKey) {
+        self.state.keys.write().push(key.jwk());
+    }
+    /// Publishes a raw JWK value.
+    pub fn publish_raw(&self, jwk: Value) {
+        self.state.keys.write().push(jwk);
+    }
+    /// Removes every key with `kid`.
+    pub fn unpublish(&self, kid: &str) {
+        self.state.keys.write().retain(|k| k["kid"] != kid);
+    }
+    /// While down, every endpoint answers 503.
+    pub fn set_down(&self, down: bool) {
+        self.state.down.store(down, Ordering::SeqCst);
+    }
+    /// Discovery documents served.
+    pub fn discovery_fetches(&self) -> usize {
+        self.state.discovery_hits.load(Ordering::SeqCst)
+    }
+    /// JWKS documents served.
+    pub fn jwks_fetches(&self) -> usize {
+        self.state.jwks_hits.load(Ordering::SeqCst)
+    }
+    /// Revocation feed requests received, also those answered 503 while down.
+    pub fn revocation_polls(&self) -> usize {
+        self.state.revocation_hits.load(Ordering::SeqCst)
+    }
+    /// Adds a revocation (sequence number = its position, from 1).
+    pub fn revoke(&self, kind: RevocationKind, value: &str, exp: u64) {
+        self.state.revocations.write().push(RevocationEntry {
+            kind,
+            value: value.to_string(),
+            exp,
+        });
+    }
+
+    /// Valid v2 claims for an application token of this tenant, lifetime one hour.
+    pub fn claims(&self, audience: &str) -> Value {
+        let now = unix_now();
+        json!({
+            "aud": audience,
+            "iss": self.issuer(),
+            "iat": now, "nbf": now, "exp": now + 3600,
+            "tid": self.tenant_id,
+            "oid": "5e6f7a8b-1111-4222-8333-944455556666",
+            "sub": "5e6f7a8b-1111-4222-8333-944455556666",
+            "azp": "0a1b2c3d-aaaa-4bbb-8ccc-dddddddddddd",
+            "azpacr": "1",
+            "idtyp": "app",
+            "uti": uuid::Uuid::new_v4().simple().to_string(),
+            "ver": "2.0",
+        })
+    }
+}
+
+async fn discovery(State(state): State<Arc<IssuerState>>, Path(tenant): Path<String>) -> Response {
+    if state.down.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    state.discovery_hits.fetch_add(1, Ordering::SeqCst);
+    let base = state.base_url.read().clone();
+    Json(json!({
+        "issuer": format!("{base}/{tenant}/v2.0"),
+        "jwks_uri": format!("{base}/{tenant}/discovery/v2.0/keys"),
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+    }))
+    .into_response()
+}
+
+async fn jwks(State(state): State<Arc<IssuerState>>) -> Response {
+    if state.down.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    state.jwks_hits.fetch_add(1, Ordering::SeqCst);
+    let keys = state.keys.read().clone();
+    Json(json!({ "keys": keys })).into_response()
+}
+
+async fn revocations(State(state): State<Arc<IssuerState>>, Query(query): Query<HashMap<String, String>>) -> Response {
+    state.revocation_hits.fetch_add(1, Ordering::SeqCst);
+    if state.down.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let Some(since) = query.get("since").and_then(|s| s.parse::<usize>().ok()) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let all = state.revocations.read();
+    let entries = all.iter().skip(since).cloned().collect();
+    Json(RevocationPage {
+        seq: all.len() as u64,
+        entries,
+        more: false,
+    })
+    .into_response()
+}

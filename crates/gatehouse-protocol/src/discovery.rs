@@ -1,0 +1,184 @@
+//! Discovery documents: OpenID Provider metadata (v2 and v1), RFC 8414, instance discovery.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /{tenant}/v2.0/.well-known/openid-configuration` and, with v1 paths,
+/// `GET /{tenant}/.well-known/openid-configuration`. Also served as RFC 8414 metadata.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ProviderMetadata {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_authorization_endpoint: Option<String>,
+    pub jwks_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_session_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revocation_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub introspection_endpoint: Option<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub response_types_supported: Vec<String>,
+    pub response_modes_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    pub subject_types_supported: Vec<String>,
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub claims_supported: Vec<String>,
+    pub authorization_response_iss_parameter_supported: bool,
+    pub tenant_region_scope: Option<String>,
+    pub cloud_instance_name: String,
+    pub cloud_graph_host_name: String,
+    pub msgraph_host: String,
+    pub request_uri_parameter_supported: bool,
+    pub frontchannel_logout_supported: bool,
+    pub http_logout_supported: bool,
+}
+
+/// Which dialect a discovery document describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    V1,
+    V2,
+}
+
+/// Everything the document is derived from.
+#[derive(Debug, Clone)]
+pub struct MetadataInput<'a> {
+    /// `https://host:port`, no trailing slash.
+    pub base: &'a str,
+    /// The tenant GUID: the issuer and every endpoint name it, whatever alias the caller used.
+    pub tenant_id: &'a str,
+    pub signing_algs: Vec<String>,
+}
+
+impl ProviderMetadata {
+    pub fn build(input: &MetadataInput<'_>, dialect: Dialect) -> Self {
+        let b = input.base;
+        let t = input.tenant_id;
+        let (issuer, oauth, jwks) = match dialect {
+            Dialect::V2 => (
+                format!("{b}/{t}/v2.0"),
+                format!("{b}/{t}/oauth2/v2.0"),
+                format!("{b}/{t}/discovery/v2.0/keys"),
+            ),
+            Dialect::V1 => (
+                format!("{b}/{t}/"),
+                format!("{b}/{t}/oauth2"),
+                format!("{b}/{t}/discovery/keys"),
+            ),
+        };
+        let host = b.split("://").nth(1).unwrap_or(b).to_owned();
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Self {
+            issuer,
+            authorization_endpoint: format!("{oauth}/authorize"),
+            token_endpoint: format!("{oauth}/token"),
+            // Endpoints of later capabilities are announced only once they are served.
+            device_authorization_endpoint: Some(format!("{oauth}/devicecode")),
+            jwks_uri: jwks,
+            userinfo_endpoint: Some(format!("{b}/{t}/openid/userinfo")),
+            end_session_endpoint: Some(format!("{oauth}/logout")),
+            revocation_endpoint: Some(format!("{oauth}/revoke")),
+            introspection_endpoint: None,
+            token_endpoint_auth_methods_supported: strings(&["client_secret_post", "client_secret_basic"]),
+            response_types_supported: strings(&["code"]),
+            response_modes_supported: strings(&["query", "form_post"]),
+            grant_types_supported: strings(&[
+                "authorization_code",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:device_code",
+                "refresh_token",
+            ]),
+            scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
+            subject_types_supported: strings(&["pairwise"]),
+            id_token_signing_alg_values_supported: input.signing_algs.clone(),
+            code_challenge_methods_supported: strings(&["S256"]),
+            claims_supported: strings(&[
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "nbf",
+                "tid",
+                "oid",
+                "name",
+                "preferred_username",
+                "nonce",
+            ]),
+            authorization_response_iss_parameter_supported: true,
+            tenant_region_scope: None,
+            cloud_instance_name: host.clone(),
+            cloud_graph_host_name: host.clone(),
+            msgraph_host: host,
+            request_uri_parameter_supported: false,
+            frontchannel_logout_supported: false,
+            http_logout_supported: false,
+        }
+    }
+}
+
+/// `GET /common/discovery/instance`: what MSAL asks before trusting an authority.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InstanceDiscovery {
+    pub tenant_discovery_endpoint: String,
+    #[serde(rename = "api-version")]
+    pub api_version: String,
+    pub metadata: Vec<InstanceMetadata>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InstanceMetadata {
+    pub preferred_network: String,
+    pub preferred_cache: String,
+    pub aliases: Vec<String>,
+}
+
+impl InstanceDiscovery {
+    pub fn build(base: &str, tenant: &str) -> Self {
+        let host = base.split("://").nth(1).unwrap_or(base).to_owned();
+        Self {
+            tenant_discovery_endpoint: format!("{base}/{tenant}/v2.0/.well-known/openid-configuration"),
+            api_version: "1.1".into(),
+            metadata: vec![InstanceMetadata {
+                preferred_network: host.clone(),
+                preferred_cache: host.clone(),
+                aliases: vec![host],
+            }],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_name_the_tenant_guid_first() {
+        let m = ProviderMetadata::build(
+            &MetadataInput {
+                base: "https://127.0.0.1:8443",
+                tenant_id: "T",
+                signing_algs: vec!["RS256".into()],
+            },
+            Dialect::V2,
+        );
+        assert_eq!(m.issuer, "https://127.0.0.1:8443/T/v2.0");
+        assert_eq!(m.token_endpoint, "https://127.0.0.1:8443/T/oauth2/v2.0/token");
+        let v1 = ProviderMetadata::build(
+            &MetadataInput {
+                base: "https://h",
+                tenant_id: "T",
+                signing_algs: vec![],
+            },
+            Dialect::V1,
+        );
+        assert_eq!(v1.issuer, "https://h/T/");
+        assert_eq!(v1.token_endpoint, "https://h/T/oauth2/token");
+    }
+}

@@ -1,0 +1,102 @@
+//! Token responses: the v2 shape (numbers) and the v1 shape (strings, as Entra's v1 endpoint sends).
+
+use serde::{Deserialize, Serialize};
+
+/// Answer of `POST /{tenant}/oauth2/v2.0/token`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TokenResponseV2 {
+    pub token_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub expires_in: u64,
+    pub ext_expires_in: u64,
+    pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_info: Option<String>,
+}
+
+/// Answer of `POST /{tenant}/oauth2/token` (v1): every number is a string.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TokenResponseV1 {
+    pub token_type: String,
+    pub expires_in: String,
+    pub ext_expires_in: String,
+    pub expires_on: String,
+    pub not_before: String,
+    pub resource: String,
+    pub access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+/// What a minted access token needs to be turned into either response shape.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub resource: String,
+    pub scope: Option<String>,
+    pub issued_at: i64,
+    pub expires_at: i64,
+}
+
+impl IssuedToken {
+    pub fn lifetime(&self) -> u64 {
+        (self.expires_at - self.issued_at).max(0) as u64
+    }
+
+    pub fn to_v2(&self) -> TokenResponseV2 {
+        TokenResponseV2 {
+            token_type: "Bearer".into(),
+            scope: self.scope.clone(),
+            expires_in: self.lifetime(),
+            ext_expires_in: self.lifetime(),
+            access_token: self.access_token.clone(),
+            refresh_token: None,
+            id_token: None,
+            client_info: None,
+        }
+    }
+
+    pub fn to_v1(&self) -> TokenResponseV1 {
+        TokenResponseV1 {
+            token_type: "Bearer".into(),
+            expires_in: self.lifetime().to_string(),
+            ext_expires_in: self.lifetime().to_string(),
+            expires_on: self.expires_at.to_string(),
+            not_before: self.issued_at.to_string(),
+            resource: self.resource.clone(),
+            access_token: self.access_token.clone(),
+            refresh_token: None,
+            id_token: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v1_uses_strings_v2_numbers() {
+        let t = IssuedToken {
+            access_token: "a".into(),
+            resource: "https://r".into(),
+            scope: Some("https://r/.default".into()),
+            issued_at: 100,
+            expires_at: 3700,
+        };
+        let v1 = serde_json::to_value(t.to_v1()).unwrap();
+        assert_eq!(v1["expires_in"], "3600");
+        assert_eq!(v1["expires_on"], "3700");
+        assert_eq!(v1["not_before"], "100");
+        let v2 = serde_json::to_value(t.to_v2()).unwrap();
+        assert_eq!(v2["expires_in"], 3600);
+        assert_eq!(v2["token_type"], "Bearer");
+    }
+}

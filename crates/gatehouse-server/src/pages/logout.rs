@@ -1,0 +1,66 @@
+//! `GET/POST /{tenant}/oauth2/v2.0/logout`: ends the signed-in session (stored row deleted,
+//! cookie expired) and either redirects to `post_logout_redirect_uri` (only when it is a
+//! registered redirect URI of `client_id`, see `core::sign_out`) or shows a signed-out page.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use gatehouse_core::sign_out::SignOutRequest;
+use gatehouse_protocol::FormParams;
+
+use super::authorize::SESSION_COOKIE;
+use super::{cookie, esc, html, layout, PageForm};
+use crate::router::AppState;
+
+async fn sign_out(s: &AppState, tenant: &str, params: Option<&FormParams>, session: Option<String>) -> Response {
+    let get = |name| params.and_then(|p| p.get(name));
+    let req = SignOutRequest {
+        session: session.as_deref(),
+        client_id: get("client_id"),
+        post_logout_redirect_uri: get("post_logout_redirect_uri"),
+        state: get("state"),
+    };
+    let mut r = match s.gh.sign_out(tenant, req).await {
+        Ok(Some(uri)) => {
+            let mut r = html(StatusCode::FOUND, String::new(), None);
+            if let Ok(v) = HeaderValue::from_str(&uri) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+        Ok(None) => html(
+            StatusCode::OK,
+            layout("Signed out", "<p>You have signed out. You can close this window.</p>"),
+            None,
+        ),
+        Err(e) => html(
+            StatusCode::from_u16(e.wire().status).unwrap_or(StatusCode::BAD_REQUEST),
+            layout(
+                "Sign-out problem",
+                &format!(r#"<p class="error" role="alert">{}</p>"#, esc(&e.wire().text)),
+            ),
+            None,
+        ),
+    };
+    let expire = format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
+    if let Ok(v) = HeaderValue::from_str(&expire) {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    // A malformed query (repeated parameters, bad encoding) still signs out, without redirect.
+    let params = FormParams::parse(query.unwrap_or_default().as_bytes()).ok();
+    sign_out(&s, &tenant, params.as_ref(), cookie(&headers, SESSION_COOKIE)).await
+}
+
+pub async fn submit(State(s): State<AppState>, Path(tenant): Path<String>, form: PageForm) -> Response {
+    let session = cookie(&form.headers, SESSION_COOKIE);
+    sign_out(&s, &tenant, form.params.as_ref(), session).await
+}

@@ -1,0 +1,59 @@
+//! The embedded default: SQLite in WAL mode with `synchronous=FULL`, so an acknowledged write
+//! (a secret, a key, a lock) survives power loss. Several processes may open the same file
+//! (the server and the admin CLI); writers wait on each other through `busy_timeout`.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use gatehouse_core::StoreError;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+
+use crate::common::sqlite_placeholders;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
+        Self::with_options(options).await
+    }
+
+    /// Opens a `sqlite:` URL (e.g. `sqlite:///var/lib/gatehouse/db.sqlite`).
+    pub async fn open_url(url: &str) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(crate::common::map_err)?
+            .create_if_missing(true);
+        Self::with_options(options).await
+    }
+
+    async fn with_options(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(crate::common::map_err)?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?;
+        Ok(Self { pool })
+    }
+}
+
+impl_store!(SqliteStore, sqlx::Sqlite, sqlite_placeholders, "sqlite");
+impl_user_stores!(SqliteStore, sqlx::Sqlite);
+impl_session_stores!(SqliteStore, sqlx::Sqlite);
+impl_app_stores!(SqliteStore, sqlx::Sqlite);
+impl_event_stores!(SqliteStore, sqlx::Sqlite);
+impl_maintenance_store!(SqliteStore);

@@ -1,0 +1,289 @@
+//! `gatehouse app create|list|show|delete`, `app credential add|list|remove`,
+//! `app role grant|revoke` (`app consent` is in `app_consent.rs`).
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use gatehouse_core::admin::apps::NewApp;
+use gatehouse_core::model::ClientSecret;
+use gatehouse_protocol::timefmt::iso8601;
+use serde_json::{json, Value};
+
+use super::explain;
+use crate::config::StoreArgs;
+use crate::context::Ctx;
+use crate::output::{print, Output};
+
+const COLUMNS: &[&str] = &["appId", "displayName", "publicClient", "identifierUris"];
+const SECRET_COLUMNS: &[&str] = &["keyId", "displayName", "hint", "startDateTime", "endDateTime"];
+
+/// Options shared by app verbs: where the data is, which tenant, how to print.
+#[derive(Args)]
+pub struct Scope {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+    /// Tenant GUID or name (default: the tenant named 'default').
+    #[arg(long)]
+    pub(crate) tenant: Option<String>,
+    #[arg(long, short, value_enum, default_value_t)]
+    pub(crate) output: Output,
+}
+
+#[derive(Subcommand)]
+pub enum AppCmd {
+    /// Register an application (and its service principal).
+    #[command(
+        after_help = "Examples:\n  gatehouse app create --name billing-worker\n  gatehouse app create --name spa --public --redirect-uri http://localhost:3000/callback"
+    )]
+    Create(Create),
+    /// List applications of a tenant.
+    #[command(after_help = "Example:\n  gatehouse app list --tenant contoso --output table")]
+    List(Scope),
+    /// Show an application (by appId or display name).
+    #[command(after_help = "Example:\n  gatehouse app show billing-worker")]
+    Show(Named),
+    /// Delete an application, its service principal, secrets and role assignments.
+    #[command(after_help = "Example:\n  gatehouse app delete 3f0c...-appid")]
+    Delete(Named),
+    /// Client secrets of an application.
+    #[command(subcommand)]
+    Credential(CredentialCmd),
+    /// App roles of an API granted to an application (the `roles` claim).
+    #[command(subcommand)]
+    Role(RoleCmd),
+    /// Tenant-wide (administrator) consent to an API's delegated scopes.
+    #[command(subcommand)]
+    Consent(super::app_consent::ConsentCmd),
+}
+
+#[derive(Args)]
+pub struct Create {
+    /// Display name.
+    #[arg(long)]
+    name: String,
+    /// A public client (no secrets; for user sign-in flows).
+    #[arg(long)]
+    public: bool,
+    /// Allowed redirect URI (repeatable), matched exactly.
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
+    #[command(flatten)]
+    scope: Scope,
+}
+
+#[derive(Args)]
+pub struct Named {
+    /// appId (GUID) or display name.
+    app: String,
+    #[command(flatten)]
+    scope: Scope,
+}
+
+#[derive(Subcommand)]
+pub enum CredentialCmd {
+    /// Add a client secret; it is printed once and stored only as a hash.
+    #[command(
+        after_help = "Example:\n  gatehouse app credential add --app billing-worker --display-name ci --years 1"
+    )]
+    Add(CredAdd),
+    /// List secrets (key ids and hints, never the secrets).
+    #[command(after_help = "Example:\n  gatehouse app credential list --app billing-worker")]
+    List(CredList),
+    /// Remove a secret; running servers refuse it within a second.
+    #[command(after_help = "Example:\n  gatehouse app credential remove --app billing-worker --key-id 5b1e...")]
+    Remove(CredRemove),
+}
+
+#[derive(Args)]
+pub struct CredAdd {
+    #[arg(long)]
+    app: String,
+    #[arg(long)]
+    display_name: Option<String>,
+    /// Lifetime in years (1 to 10).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=10))]
+    years: i64,
+    #[command(flatten)]
+    scope: Scope,
+}
+
+#[derive(Args)]
+pub struct CredList {
+    #[arg(long)]
+    app: String,
+    #[command(flatten)]
+    scope: Scope,
+}
+
+#[derive(Args)]
+pub struct CredRemove {
+    #[arg(long)]
+    app: String,
+    #[arg(long)]
+    key_id: String,
+    #[command(flatten)]
+    scope: Scope,
+}
+
+#[derive(Subcommand)]
+pub enum RoleCmd {
+    /// Grant an app role of an API to an application.
+    #[command(
+        after_help = "Example:\n  gatehouse app role grant --app billing-worker --api api://orders --role Orders.Read"
+    )]
+    Grant(RoleArgs),
+    /// Revoke a granted app role.
+    #[command(
+        after_help = "Example:\n  gatehouse app role revoke --app billing-worker --api api://orders --role Orders.Read"
+    )]
+    Revoke(RoleArgs),
+}
+
+#[derive(Args)]
+pub struct RoleArgs {
+    /// The application receiving the role (appId or display name).
+    #[arg(long)]
+    app: String,
+    /// The API declaring the role (appId, identifier URI or display name).
+    #[arg(long)]
+    api: String,
+    /// The role's value (or id).
+    #[arg(long)]
+    role: String,
+    #[command(flatten)]
+    scope: Scope,
+}
+
+pub fn secret_json(s: &ClientSecret) -> Value {
+    json!({
+        "keyId": s.key_id,
+        "displayName": s.display_name,
+        "hint": s.hint,
+        "startDateTime": iso8601(s.start),
+        "endDateTime": iso8601(s.end),
+    })
+}
+
+impl AppCmd {
+    pub async fn run(self) -> Result<()> {
+        match self {
+            Self::Create(c) => {
+                let ctx = Ctx::open(&c.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(c.scope.tenant.as_deref()).await.map_err(explain)?;
+                let new = NewApp {
+                    display_name: c.name,
+                    public_client: c.public,
+                    redirect_uris: c.redirect_uris,
+                    ..NewApp::default()
+                };
+                let (app, sp) = admin.create_app(&tenant, new).await.map_err(explain)?;
+                let mut v = serde_json::to_value(&app)?;
+                v["servicePrincipalId"] = json!(sp.id);
+                print(c.scope.output, &v, COLUMNS);
+            }
+            Self::List(s) => {
+                let ctx = Ctx::open(&s.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(s.tenant.as_deref()).await.map_err(explain)?;
+                let apps = admin.list_apps(&tenant).await.map_err(explain)?;
+                print(s.output, &serde_json::to_value(&apps)?, COLUMNS);
+            }
+            Self::Show(n) => {
+                let ctx = Ctx::open(&n.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(n.scope.tenant.as_deref()).await.map_err(explain)?;
+                let app = admin.app(&tenant, &n.app).await.map_err(explain)?;
+                print(n.scope.output, &serde_json::to_value(&app)?, COLUMNS);
+            }
+            Self::Delete(n) => {
+                let ctx = Ctx::open(&n.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(n.scope.tenant.as_deref()).await.map_err(explain)?;
+                let app = admin.delete_app(&tenant, &n.app).await.map_err(explain)?;
+                print(
+                    n.scope.output,
+                    &json!({"deleted": app.app_id, "displayName": app.display_name}),
+                    &[],
+                );
+            }
+            Self::Credential(c) => c.run().await?,
+            Self::Role(r) => r.run().await?,
+            Self::Consent(c) => c.run().await?,
+        }
+        Ok(())
+    }
+}
+
+impl CredentialCmd {
+    async fn run(self) -> Result<()> {
+        match self {
+            Self::Add(a) => {
+                let ctx = Ctx::open(&a.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let app = admin.app(&tenant, &a.app).await.map_err(explain)?;
+                let end = gatehouse_core::model::now() + a.years * 365 * 86_400;
+                let created = admin
+                    .add_secret(&tenant, &app, a.display_name.as_deref(), Some(end))
+                    .await
+                    .map_err(explain)?;
+                let mut v = secret_json(&created.meta);
+                v["secretText"] = json!(created.text);
+                v["appId"] = json!(app.app_id);
+                print(a.scope.output, &v, SECRET_COLUMNS);
+                eprintln!("This is the only time the secret is shown: store it now.");
+            }
+            Self::List(l) => {
+                let ctx = Ctx::open(&l.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(l.scope.tenant.as_deref()).await.map_err(explain)?;
+                let app = admin.app(&tenant, &l.app).await.map_err(explain)?;
+                let list: Vec<Value> = admin
+                    .list_secrets(&app)
+                    .await
+                    .map_err(explain)?
+                    .iter()
+                    .map(secret_json)
+                    .collect();
+                print(l.scope.output, &Value::Array(list), SECRET_COLUMNS);
+            }
+            Self::Remove(r) => {
+                let ctx = Ctx::open(&r.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(r.scope.tenant.as_deref()).await.map_err(explain)?;
+                let app = admin.app(&tenant, &r.app).await.map_err(explain)?;
+                admin.remove_secret(&tenant, &app, &r.key_id).await.map_err(explain)?;
+                print(r.scope.output, &json!({"removed": r.key_id, "appId": app.app_id}), &[]);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl RoleCmd {
+    async fn run(self) -> Result<()> {
+        let (grant, a) = match self {
+            Self::Grant(a) => (true, a),
+            Self::Revoke(a) => (false, a),
+        };
+        let ctx = Ctx::open(&a.scope.store).await?;
+        let admin = ctx.admin();
+        let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+        let app = admin.app(&tenant, &a.app).await.map_err(explain)?;
+        let api = admin.app(&tenant, &a.api).await.map_err(explain)?;
+        if grant {
+            let assignment = admin.grant_role(&tenant, &app, &api, &a.role).await.map_err(explain)?;
+            let mut v = serde_json::to_value(&assignment)?;
+            v["role"] = json!(a.role);
+            print(a.scope.output, &v, &[]);
+        } else {
+            admin.revoke_role(&tenant, &app, &api, &a.role).await.map_err(explain)?;
+            print(
+                a.scope.output,
+                &json!({"revoked": a.role, "appId": app.app_id, "api": api.app_id}),
+                &[],
+            );
+        }
+        Ok(())
+    }
+}

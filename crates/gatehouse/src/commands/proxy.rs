@@ -1,0 +1,129 @@
+//! `gatehouse proxy`: the guard in front of any HTTP API (gatehouse-guard's proxy).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use gatehouse_guard::proxy::{BoundProxy, ProxyConfig};
+
+/// Protect any HTTP API: a reverse proxy that accepts only Gatehouse tokens and passes the
+/// verified caller upstream in X-Gatehouse-* headers.
+#[derive(Args)]
+#[command(
+    after_help = "Example:\n  gatehouse proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:9000 \\\n    --issuer https://127.0.0.1:8443/<tenant-id>/v2.0 --audience api://orders \\\n    --ca-file gatehouse-data/tls/ca.pem --require-role Orders.Read\nPer-path rules: --routes routes.toml with [[route]] prefix = \"/admin\" require_roles = [\"Admin\"]."
+)]
+pub struct Proxy {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    listen: SocketAddr,
+    /// The API to protect (http://host:port[/base]).
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
+    /// Accepted issuer (repeatable): https://HOST/{tenant-id}/v2.0 or the v1 form https://HOST/{tenant-id}/.
+    #[arg(long = "issuer", value_name = "URL")]
+    issuers: Vec<String>,
+    /// Accepted audience (repeatable), e.g. api://orders.
+    #[arg(long = "audience", value_name = "RESOURCE")]
+    audiences: Vec<String>,
+    /// Accepted tenant id (repeatable; default: the issuers' tenants).
+    #[arg(long = "tenant", value_name = "GUID")]
+    tenants: Vec<String>,
+    /// CA certificate (PEM) that signs the issuer's HTTPS certificate.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
+    /// Scope every request needs where no route rule matches (repeatable).
+    #[arg(long = "require-scope", value_name = "SCOPE")]
+    require_scopes: Vec<String>,
+    /// App role every request needs where no route rule matches (repeatable).
+    #[arg(long = "require-role", value_name = "ROLE")]
+    require_roles: Vec<String>,
+    /// Require X-Tenant-ID equal to the token's tenant.
+    #[arg(long)]
+    tenant_header: bool,
+    /// Answer 403 (not 401) when no token is presented.
+    #[arg(long)]
+    missing_token_403: bool,
+    /// TOML file with per-path-prefix rules (and any of the settings above).
+    #[arg(long, value_name = "FILE")]
+    routes: Option<PathBuf>,
+    /// Do not poll the issuer's revocation feed.
+    #[arg(long)]
+    no_revocation: bool,
+}
+
+impl Proxy {
+    pub async fn run(self) -> Result<()> {
+        let mut config = match &self.routes {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                ProxyConfig::from_toml_str(&text)
+                    .with_context(|| format!("{} is not a valid routes file (see docs/GUARD.md)", path.display()))?
+            }
+            None => ProxyConfig::default(),
+        };
+        config.listen = self.listen;
+        if let Some(u) = self.upstream {
+            config.upstream = u;
+        }
+        anyhow::ensure!(
+            !config.upstream.is_empty(),
+            "give the API to protect with --upstream http://HOST:PORT"
+        );
+        config.issuers.extend(self.issuers);
+        config.audiences.extend(self.audiences);
+        config.tenants.extend(self.tenants);
+        anyhow::ensure!(
+            !config.issuers.is_empty(),
+            "give at least one --issuer (https://HOST/{{tenant-id}}/v2.0)"
+        );
+        anyhow::ensure!(
+            !config.audiences.is_empty(),
+            "give at least one --audience (the resource your API answers to, e.g. api://orders)"
+        );
+        if let Some(ca) = &self.ca_file {
+            config.ca_pem = Some(std::fs::read(ca).with_context(|| format!("reading the CA file {}", ca.display()))?);
+        }
+        config.require_scopes.extend(self.require_scopes);
+        config.require_roles.extend(self.require_roles);
+        config.tenant_header |= self.tenant_header;
+        config.missing_token_forbidden |= self.missing_token_403;
+        if self.no_revocation {
+            config.revocation_server = None;
+        } else if config.revocation_server.is_none() {
+            config.revocation_server = issuer_origin(&config.issuers[0]);
+        }
+        let proxy = BoundProxy::bind(config).await?;
+        for problem in proxy.warm_up().await {
+            eprintln!("warning: {problem}; the proxy retries on its own (check --issuer and --ca-file)");
+        }
+        println!("Gatehouse proxy listening on http://{}", proxy.local_addr());
+        use std::io::Write;
+        std::io::stdout().flush().ok();
+        proxy
+            .run(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+/// `https://host:port/tenant/v2.0` -> `https://host:port`, where the revocation feed lives.
+fn issuer_origin(issuer: &str) -> Option<String> {
+    let (scheme, rest) = issuer.split_once("://")?;
+    let host = rest.split('/').next()?;
+    (!host.is_empty()).then(|| format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origin_of_issuer() {
+        assert_eq!(
+            super::issuer_origin("https://127.0.0.1:8443/t/v2.0").as_deref(),
+            Some("https://127.0.0.1:8443")
+        );
+        assert_eq!(super::issuer_origin("nonsense"), None);
+    }
+}

@@ -1,0 +1,64 @@
+//! Opening what a verb needs: the store (embedded or by URL) and the key-encryption key, checked
+//! against the one the database was created with.
+
+use std::sync::Arc;
+
+use anyhow::{bail, Context as _, Result};
+use base64::{engine::general_purpose::STANDARD, Engine};
+use gatehouse_core::admin::Admin;
+use gatehouse_core::Store;
+use gatehouse_keys::Kek;
+
+use crate::config::{Database, Settings, Sources, StoreArgs};
+use crate::setup;
+
+pub struct Ctx {
+    pub store: Arc<dyn Store>,
+    pub kek: Arc<Kek>,
+}
+
+const KEK_CHECK: &str = "kek_check";
+
+impl Ctx {
+    pub async fn open(args: &StoreArgs) -> Result<Self> {
+        Self::open_with(Sources::from_store_args(args)?.resolve()?).await
+    }
+
+    pub async fn open_with(settings: Settings) -> Result<Self> {
+        let store = match &settings.database {
+            Database::Embedded => {
+                setup::ensure_dir(&settings.data_dir)?;
+                gatehouse_store::open_data_dir(&settings.data_dir)
+                    .await
+                    .with_context(|| format!("opening the embedded database in {}", settings.data_dir.display()))?
+            }
+            Database::Url(url) => gatehouse_store::open(url).await.context(
+                "connecting to the database (check database_url, that the server runs and accepts this user)",
+            )?,
+        };
+        let kek = setup::load_or_create_kek(settings.kek.as_deref(), &settings.data_dir)?;
+        check_kek(store.as_ref(), &kek).await?;
+        Ok(Self {
+            store,
+            kek: Arc::new(kek),
+        })
+    }
+
+    pub fn admin(&self) -> Admin {
+        Admin::new(self.store.clone(), self.kek.clone())
+    }
+}
+
+/// The first process to use a database stores a value sealed with its KEK; every later one
+/// must open it, so a wrong KEK fails at start with a clear message instead of at first token.
+async fn check_kek(store: &dyn Store, kek: &Kek) -> Result<()> {
+    let fresh = STANDARD.encode(kek.seal(b"gatehouse", KEK_CHECK)?);
+    let stored = store.init_setting(KEK_CHECK, &fresh).await?;
+    let sealed = STANDARD.decode(stored).context("the stored key check is corrupted")?;
+    if kek.open(&sealed, KEK_CHECK).is_err() {
+        bail!(
+            "this database was created with a different key-encryption key: set GATEHOUSE_KEK (or `kek` in the config file) to the original, or use the data folder whose 'kek' file created it"
+        );
+    }
+    Ok(())
+}

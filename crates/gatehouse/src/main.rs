@@ -1,0 +1,84 @@
+//! The `gatehouse` binary: a thin layer over the library crates.
+//!
+//! - `serve`: the HTTPS server (commands/serve.rs); `migrate`: apply migrations; `purge`: remove
+//!   expired rows (commands/purge.rs).
+//! - admin verbs: `tenant`, `app` (with `credential` and `role`), `api`, `sp`, `user` (commands/*.rs),
+//!   each against the same `--data-dir` / `--database-url` as the server.
+//! - `proxy`: the guard in front of another HTTP API (commands/proxy.rs).
+//! - config.rs (two-stage configuration), context.rs (store + KEK), setup.rs (data folder,
+//!   local CA), output.rs (`--output json|table`). `anyhow` is used only in this crate.
+
+mod commands;
+mod config;
+mod context;
+mod output;
+mod setup;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Gatehouse: identity and tokens for REST APIs, in the wire dialect of Microsoft Entra ID.",
+    after_help = "Start here:\n  gatehouse serve                       # HTTPS on 127.0.0.1:8443, data in ./gatehouse-data\n  gatehouse sp create-for-rbac -n my-ci # a service principal with a secret\n\nEvery verb has --help with an example."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Serve(commands::serve::Serve),
+    Migrate(commands::migrate::Migrate),
+    Purge(commands::purge::Purge),
+    #[command(subcommand)]
+    Tenant(commands::tenant::TenantCmd),
+    #[command(subcommand)]
+    App(commands::app::AppCmd),
+    #[command(subcommand)]
+    Api(commands::api::ApiCmd),
+    #[command(subcommand)]
+    Sp(commands::sp::SpCmd),
+    #[command(subcommand)]
+    User(commands::user::UserCmd),
+    Proxy(commands::proxy::Proxy),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(c) => c.run().await,
+            Command::Migrate(c) => c.run().await,
+            Command::Purge(c) => c.run().await,
+            Command::Tenant(c) => c.run().await,
+            Command::App(c) => c.run().await,
+            Command::Api(c) => c.run().await,
+            Command::Sp(c) => c.run().await,
+            Command::User(c) => c.run().await,
+            Command::Proxy(c) => c.run().await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! `gatehouse proxy` in front of a plain HTTP upstream, with tokens from the real server.
+
+mod common;
+mod device_helpers;
+use common::*;
+use device_helpers::{device_login, user, ARM_SCOPE, AZURE_CLI};
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A plain HTTP/1.1 upstream that answers every request with the request head it received.
+async fn echo_upstream() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16384];
+                let mut n = 0;
+                while !buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf[n..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(k) => n += k,
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf[..n]).to_string();
+                let resp = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{}",
+                    head.len(),
+                    head
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    port
+}
+
+/// The proxy polls the revocation feed every 10 s; a revocation must show within that, plus a
+/// margin for a loaded machine (the poll itself takes time). Checked by asking until it shows.
+const REVOCATION_BOUND: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// Asks `url` with `token` every 250 ms until the answer is `want` or `REVOCATION_BOUND` passes;
+/// returns the last status seen.
+async fn status_within_bound(http: &reqwest::Client, url: &str, token: &str, want: u16) -> u16 {
+    let deadline = std::time::Instant::now() + REVOCATION_BOUND;
+    loop {
+        let status = http.get(url).bearer_auth(token).send().await.unwrap().status().as_u16();
+        if status == want || std::time::Instant::now() >= deadline {
+            return status;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+struct ProxyProcess {
+    child: Child,
+    url: String,
+}
+
+impl Drop for ProxyProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_proxy(args: &[String]) -> ProxyProcess {
+    let mut child = Command::new(bin())
+        .arg("proxy")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("proxy printed its address").unwrap();
+        if let Some(rest) = line.strip_prefix("Gatehouse proxy listening on ") {
+            break rest.trim().to_owned();
+        }
+    };
+    ProxyProcess { child, url }
+}
+
+#[tokio::test]
+async fn proxy_passes_verified_callers_and_refuses_the_rest() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    s.admin(&[
+        "api",
+        "create",
+        "--name",
+        "orders",
+        "--identifier-uri",
+        "api://orders",
+        "--app-role",
+        "Orders.Read",
+    ]);
+    let reader = s.admin(&["sp", "create-for-rbac", "-n", "reader"]);
+    let nobody = s.admin(&["sp", "create-for-rbac", "-n", "nobody"]);
+    s.admin(&[
+        "app",
+        "role",
+        "grant",
+        "--app",
+        "reader",
+        "--api",
+        "api://orders",
+        "--role",
+        "Orders.Read",
+    ]);
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    let upstream = echo_upstream().await;
+    let proxy = start_proxy(&[
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--upstream".into(),
+        format!("http://127.0.0.1:{upstream}"),
+        "--issuer".into(),
+        format!("{}/{tenant}/v2.0", s.base_url),
+        "--audience".into(),
+        "api://orders".into(),
+        "--ca-file".into(),
+        s.ca_file().display().to_string(),
+        "--require-role".into(),
+        "Orders.Read".into(),
+    ]);
+    let http = reqwest::Client::new();
+
+    let (_, _, body) = cc(
+        &s,
+        &tenant,
+        reader["appId"].as_str().unwrap(),
+        reader["password"].as_str().unwrap(),
+        "api://orders/.default",
+    )
+    .await;
+    let good = body["access_token"].as_str().unwrap().to_owned();
+    let r = http
+        .get(format!("{}/orders/1", proxy.url))
+        .bearer_auth(&good)
+        .header("X-Gatehouse-Roles", "Admin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let echoed = r.text().await.unwrap().to_ascii_lowercase();
+    assert!(echoed.starts_with("get /orders/1 "), "{echoed}");
+    assert!(
+        echoed.contains(&format!("x-gatehouse-app-id: {}", reader["appId"].as_str().unwrap())),
+        "{echoed}"
+    );
+    assert!(echoed.contains(&format!("x-gatehouse-tenant: {tenant}")), "{echoed}");
+    assert!(echoed.contains("x-gatehouse-roles: orders.read"), "{echoed}");
+    assert!(
+        !echoed.contains("x-gatehouse-roles: admin"),
+        "a spoofed identity header is stripped: {echoed}"
+    );
+
+    let r = http.get(format!("{}/orders/1", proxy.url)).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["www-authenticate"].to_str().unwrap().starts_with("Bearer"));
+
+    let (_, _, body) = cc(
+        &s,
+        &tenant,
+        nobody["appId"].as_str().unwrap(),
+        nobody["password"].as_str().unwrap(),
+        "api://orders/.default",
+    )
+    .await;
+    let r = http
+        .get(format!("{}/orders/1", proxy.url))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "a caller without the role");
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("insufficient_scope"));
+
+    let (_, _, body) = cc(
+        &s,
+        &tenant,
+        reader["appId"].as_str().unwrap(),
+        reader["password"].as_str().unwrap(),
+        "https://devcenter.azure.com/.default",
+    )
+    .await;
+    let r = http
+        .get(format!("{}/orders/1", proxy.url))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "a token for another audience");
+
+    // A token from another Gatehouse instance (its own keys and tenant) is refused.
+    let other = start();
+    let (ot, oa, os) = first(&other);
+    let (_, _, body) = cc(&other, &ot, &oa, &os, "https://devcenter.azure.com/.default").await;
+    let r = http
+        .get(format!("{}/orders/1", proxy.url))
+        .bearer_auth(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "a token of another instance");
+
+    // A revoked token is refused within the guard's bound (10 s polling by default).
+    let (st, _, _) = post_form(
+        &s,
+        &format!("/{tenant}/oauth2/v2.0/revoke"),
+        &[
+            ("client_id", reader["appId"].as_str().unwrap()),
+            ("client_secret", reader["password"].as_str().unwrap()),
+            ("token", &good),
+        ],
+    )
+    .await;
+    assert_eq!(st, 200);
+    let status = status_within_bound(&http, &format!("{}/orders/1", proxy.url), &good, 401).await;
+    assert_eq!(status, 401, "a revoked token after the bound");
+}
+
+#[tokio::test]
+async fn access_tokens_of_a_revoked_refresh_family_are_refused_within_the_bound() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    user(&s, "ada@contoso.com");
+    let signed_in = device_login(&s, &tenant, "ada@contoso.com", ARM_SCOPE).await;
+    let access = signed_in["access_token"].as_str().unwrap().to_owned();
+    let rt1 = signed_in["refresh_token"].as_str().unwrap().to_owned();
+
+    let upstream = echo_upstream().await;
+    let proxy = start_proxy(&[
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--upstream".into(),
+        format!("http://127.0.0.1:{upstream}"),
+        "--issuer".into(),
+        format!("{}/{tenant}/v2.0", s.base_url),
+        "--audience".into(),
+        "https://management.core.windows.net/".into(),
+        "--ca-file".into(),
+        s.ca_file().display().to_string(),
+    ]);
+    let http = reqwest::Client::new();
+    let r = http
+        .get(format!("{}/me", proxy.url))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the user's token passes while its family lives");
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .to_ascii_lowercase()
+        .contains("x-gatehouse-credential"));
+
+    // Rotate once, then present the old refresh token again: a replay revokes the whole family.
+    let refresh = |rt: String| {
+        let s = &s;
+        let tenant = tenant.clone();
+        async move {
+            post_form(
+                s,
+                &format!("/{tenant}/oauth2/v2.0/token"),
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", AZURE_CLI),
+                    ("refresh_token", &rt),
+                ],
+            )
+            .await
+        }
+    };
+    let (st, _, _) = refresh(rt1.clone()).await;
+    assert_eq!(st, 200);
+    let (st, _, body) = refresh(rt1).await;
+    assert_eq!(st, 400, "{body}");
+    let status = status_within_bound(&http, &format!("{}/me", proxy.url), &access, 401).await;
+    assert_eq!(
+        status, 401,
+        "an access token of a revoked family, after the guard's bound"
+    );
+}
