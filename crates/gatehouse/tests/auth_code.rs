@@ -104,6 +104,37 @@ async fn auth_code_with_pkce_signs_in_consents_and_refreshes() {
     // prompt=login asks for the password despite the session; prompt=consent asks consent.
     let login = b.get(&authorize_path(&tenant, &client, &[("prompt", "login")])).await;
     assert!(login.body.contains(r#"name="password""#), "{}", login.body);
+    // prompt=select_account offers the signed-in account (no password) or another one.
+    let pick = b
+        .get(&authorize_path(
+            &tenant,
+            &client,
+            &[("prompt", "select_account"), ("state", "three")],
+        ))
+        .await;
+    assert_eq!(pick.status, 200, "{}", pick.body);
+    assert!(pick.body.contains("Continue as ada@contoso.com"), "{}", pick.body);
+    assert!(!pick.body.contains(r#"name="password""#), "{}", pick.body);
+    let (csrf, q) = (pick.hidden("csrf"), unescape(&pick.hidden("q")));
+    let pick_form = |account| {
+        [
+            ("csrf", csrf.as_str()),
+            ("step", "pick_account"),
+            ("q", q.as_str()),
+            ("account", account),
+        ]
+    };
+    let path = format!("/{tenant}/oauth2/v2.0/authorize");
+    let sign_in_page = b.post(&path, &pick_form("other")).await;
+    assert!(
+        sign_in_page.body.contains(r#"name="password""#),
+        "{}",
+        sign_in_page.body
+    );
+    let kept = b.post(&path, &pick_form("current")).await;
+    let a3 = answer(&kept);
+    assert_eq!((a3["state"].as_str(), kept.status), ("three", 303), "{}", kept.body);
+    assert!(a3.contains_key("code"));
     let consent_again = b.get(&authorize_path(&tenant, &client, &[("prompt", "consent")])).await;
     assert!(
         consent_again.body.contains(r#"value="consent""#),

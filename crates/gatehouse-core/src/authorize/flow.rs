@@ -32,6 +32,9 @@ pub enum Step {
         upn: String,
         error: Option<Error>,
     },
+    /// `prompt=select_account` with a signed-in session: continue as `user`, or use another
+    /// account.
+    PickAccount { req: Box<ValidRequest>, user: User },
     /// Ask the signed-in user to consent to `scopes` (labels).
     Consent {
         req: Box<ValidRequest>,
@@ -98,9 +101,16 @@ impl Gatehouse {
         let redirect = req.redirect.clone();
         let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
         let user = match req.prompt {
-            Prompt::Login | Prompt::SelectAccount => None,
+            Prompt::Login => None,
             _ => self.session_user(&req.tenant.id, session).await.map_err(fail)?,
         };
+        if let (Prompt::SelectAccount, Some(user)) = (req.prompt, &user) {
+            return Ok(Step::PickAccount {
+                user: user.clone(),
+                req: Box::new(req),
+            }
+            .into());
+        }
         let Some(user) = user else {
             if req.prompt == Prompt::None {
                 return Err(fail(Error::LoginRequired));
@@ -200,6 +210,42 @@ impl Gatehouse {
             step,
             new_session: Some(token),
         })
+    }
+
+    /// The account picker was posted: go on as the session's user (`keep`), or sign in as
+    /// someone else.
+    pub async fn authorize_pick_account(
+        &self,
+        segment: &str,
+        raw: &str,
+        session: Option<&str>,
+        keep: bool,
+    ) -> Result<Outcome, AuthorizeError> {
+        let req = self.authorize_request(segment, raw).await?;
+        let redirect = req.redirect.clone();
+        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
+        let user = if keep {
+            self.session_user(&req.tenant.id, session).await.map_err(fail)?
+        } else {
+            None
+        };
+        match user {
+            Some(user) => Ok(self.after_sign_in(req, user).await?.into()),
+            None => {
+                // Another account, or the session ended between the pages.
+                let error = keep.then_some(Error::FormExpired);
+                Ok(Step::SignIn {
+                    upn: if keep {
+                        String::new()
+                    } else {
+                        req.login_hint.clone().unwrap_or_default()
+                    },
+                    req: Box::new(req),
+                    error,
+                }
+                .into())
+            }
+        }
     }
 
     /// The consent form was posted (by a signed-in session).

@@ -3,8 +3,10 @@
 //! - a GET (or a POST without `step`) is an authorization request: with a signed-in session
 //!   (cookie `__Host-gh-session`, HttpOnly, Secure, SameSite=Lax) and consent already given it
 //!   answers the client at once; otherwise it shows the sign-in or consent page;
-//! - `step=signin` (user principal name, password) and `step=consent` (approve or decline) are
-//!   the pages' own forms, CSRF-checked like the device page, carrying the original request in
+//! - `prompt=select_account` with a signed-in session shows an account picker: continue as that
+//!   user, or use another account (the sign-in page);
+//! - `step=signin` (user principal name, password), `step=pick_account` (`account=current` or
+//!   `other`) and `step=consent` (approve or decline) are the pages' own forms, CSRF-checked like the device page, carrying the original request in
 //!   the hidden field `q` (checked again on every post).
 //!
 //! Answers go to the checked redirect URI as a 302/303 (`response_mode=query`) or an
@@ -19,6 +21,7 @@ use axum::response::Response;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use gatehouse_core::authorize::flow::{Outcome, Step, SESSION_LIFETIME};
 use gatehouse_core::authorize::{redirect_uri, AuthResponse, AuthorizeError, ResponseMode, ValidRequest};
+use gatehouse_core::model::User;
 use gatehouse_core::{secret, Error};
 
 use super::{change_password_form, cookie, csrf_ok, csrf_token, esc, html, layout, PageForm};
@@ -98,6 +101,23 @@ fn consent_form(csrf: &str, req: &ValidRequest, upn: &str, scopes: &[String]) ->
     )
 }
 
+fn pick_account_form(csrf: &str, req: &ValidRequest, user: &User) -> String {
+    format!(
+        r#"<p><strong>{app}</strong> wants you to pick an account of {tenant}.</p>
+<form method="post"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="step" value="pick_account">
+<input type="hidden" name="q" value="{q}">
+<button type="submit" name="account" value="current">Continue as {upn}</button>
+<button type="submit" name="account" value="other" class="secondary">Use another account</button></form>
+<p class="muted">Signed in as {name} ({upn}).</p>"#,
+        app = esc(&req.client.app.display_name),
+        tenant = esc(&req.tenant.display_name),
+        csrf = esc(csrf),
+        q = esc(&req.raw),
+        upn = esc(&user.user_principal_name),
+        name = esc(&user.display_name),
+    )
+}
+
 /// The answer to the client: a redirect, or an auto-submitting form.
 fn respond(a: &AuthResponse, after_post: bool) -> Response {
     match a.redirect.mode {
@@ -159,6 +179,10 @@ fn render(result: Result<Outcome, AuthorizeError>, headers: &HeaderMap, after_po
                     let page = layout("Update your password", &body);
                     with_csp(html(status, page, set), &csp(&req.redirect.uri, false))
                 }
+                Step::PickAccount { req, user } => {
+                    let page = layout("Pick an account", &pick_account_form(&csrf, &req, &user));
+                    with_csp(html(StatusCode::OK, page, set), &csp(&req.redirect.uri, false))
+                }
                 Step::Consent { req, user, scopes } => {
                     let page = layout(
                         "Permissions requested",
@@ -217,6 +241,10 @@ pub async fn submit(State(s): State<AppState>, Path(tenant): Path<String>, form:
             let confirm = params.get("confirm_password").unwrap_or("");
             s.gh.authorize_change_password(&tenant, q, upn, current, new, confirm, form.source)
                 .await
+        }
+        Some("pick_account") => {
+            let keep = params.get("account") == Some("current");
+            s.gh.authorize_pick_account(&tenant, q, session.as_deref(), keep).await
         }
         Some("consent") => {
             let approve = params.get("decision") == Some("approve");
