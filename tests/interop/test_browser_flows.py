@@ -1,5 +1,6 @@
 """Real clients, and a real browser as the person: msal (device flow and auth code flow),
-azure-identity DeviceCodeCredential and the Azure CLI (`az login --use-device-code`), with the
+azure-identity DeviceCodeCredential and the Azure CLI (`az login` in a browser, and
+`az login --use-device-code`), with the
 pages opened, typed into and clicked by headless Chromium (tests/interop/node/person.mjs)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -172,6 +174,50 @@ def test_browser_azure_cli_login_use_device_code(server, client_env, tenant_id, 
     assert proc.returncode == 0, "".join(err_lines) + out
     accounts = json.loads(out)
     assert accounts[0]["tenantId"] == tenant_id and accounts[0]["user"]["name"] == upn, accounts
+
+    tok = json.loads(az.run("account", "get-access-token", "--output", "json").stdout)
+    assert tok["tenant"] == tenant_id, tok
+    assert_user_token(verify_jwt(server, tok["accessToken"], tenant_id=tenant_id, audience=ARM), user)
+
+
+def test_browser_azure_cli_login_opens_a_browser(server, client_env, tenant_id, az, tmp_path):
+    """`az login` as seed 000 runs it: the CLI opens "a browser" (BROWSER names a script that hands
+    the URL to headless Chromium, in the background, as a desktop browser would), the person signs
+    in, and the CLI receives the code on its own loopback listener (prompt=select_account)."""
+    client_env.trust(server)
+    upn, user = make_user(server)
+    az.register_cloud(server)
+    node = browser_person._require_tools()
+    out, err = tmp_path / "person.out", tmp_path / "person.err"
+    script = tmp_path / "browser.sh"
+    person = " ".join(shlex.quote(a) for a in [
+        "env", "-i", "PATH=/usr/bin:/bin", f"HOME={os.environ.get('HOME', '/root')}",
+        f"GH_SERVER_CERT={server.data_dir / 'tls' / 'server.pem'}",
+        node, "person.mjs", "interactive"])
+    script.write_text(
+        "#!/bin/sh\n"
+        f"cd {shlex.quote(str(browser_person.NODE_DIR))} || exit 1\n"
+        f'{person} "$1" {shlex.quote(upn)} {shlex.quote(PASSWORD)} >{shlex.quote(str(out))} '
+        f"2>{shlex.quote(str(err))} </dev/null &\n"
+        "exit 0\n")
+    script.chmod(0o755)
+    cmd = [sys.executable, "-m", "azure.cli", "login", "--tenant", tenant_id, "--skip-subscription-discovery",
+           "--output", "json"]
+    env = client_env.env(BROWSER=str(script))
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "DESKTOP_SESSION", "XDG_CURRENT_DESKTOP"):
+        env.pop(name, None)
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60  # the browser closes after the CLI got its answer
+    while res.returncode == 0 and not (out.exists() and out.read_text().strip()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    person_log = f"\nperson.mjs stdout:\n{out.read_text() if out.exists() else ''}" \
+                 f"\nperson.mjs stderr:\n{err.read_text() if err.exists() else ''}"
+    assert res.returncode == 0, res.stderr + res.stdout + person_log
+    assert "web browser has been opened" in res.stderr, res.stderr
+    accounts = json.loads(res.stdout)
+    assert accounts[0]["tenantId"] == tenant_id and accounts[0]["user"]["name"] == upn, accounts
+    pages = [json.loads(l.split(" ", 1)[1])["page"] for l in err.read_text().splitlines() if l.startswith("LAYOUT ")]
+    assert pages == ["signin", "client"], pages + [person_log]
 
     tok = json.loads(az.run("account", "get-access-token", "--output", "json").stdout)
     assert tok["tenant"] == tenant_id, tok

@@ -8,6 +8,10 @@
 //                                                   consent page when shown, and prints the URL the
 //                                                   browser was sent to (the client's redirect URI
 //                                                   with code, state and iss)
+//   node person.mjs interactive AUTH_URL UPN PASSWORD
+//                                                   the same, but the redirect is really followed to
+//                                                   the client's loopback listener (as `az login`
+//                                                   needs); prints the page the client answered
 //
 // Environment:
 //   GH_SERVER_CERT   the server's certificate (DIR/tls/server.pem). Chromium cannot be given a CA
@@ -34,7 +38,7 @@ const TIMEOUT = 30_000;
 
 function usage(msg) {
   if (msg) console.error(`person.mjs: ${msg}`);
-  console.error('usage: node person.mjs device URL CODE UPN PASSWORD\n       node person.mjs authcode AUTH_URL UPN PASSWORD');
+  console.error('usage: node person.mjs device URL CODE UPN PASSWORD\n       node person.mjs authcode AUTH_URL UPN PASSWORD\n       node person.mjs interactive AUTH_URL UPN PASSWORD');
   process.exit(2);
 }
 
@@ -197,6 +201,41 @@ export async function authcode(authUrl, upn, password) {
   }
 }
 
+// The whole flow with the client's own loopback listener answering the redirect: the pages are
+// filled in until the browser lands on the redirect URI, whose page text is the result.
+export async function interactive(authUrl, upn, password) {
+  const redirect = new URL(authUrl).searchParams.get('redirect_uri');
+  if (!redirect) throw new Error('the authorize URL has no redirect_uri');
+  const base = (href) => href.split(/[?#]/)[0].replace(/\/$/, '');
+  const atClient = () => base(page.url()) === base(redirect);
+  const { page, snap, close } = await openBrowser();
+  try {
+    await page.goto(authUrl, { waitUntil: 'load' });
+    for (let i = 0; i < 4 && !atClient(); i += 1) {
+      const stepInput = page.locator('input[name=step]');
+      const step = (await stepInput.count()) ? await stepInput.getAttribute('value') : null;
+      await snap(step || 'page');
+      if (step === 'signin') {
+        await page.locator('#username').fill(upn);
+        await page.locator('#password').pressSequentially(password);
+        await submit(page, page.getByRole('button', { name: 'Sign in' }));
+        if (!atClient() && (await errorText(page))) throw new Error(`sign-in refused: ${await errorText(page)}`);
+      } else if (step === 'pick_account') {
+        await submit(page, page.getByRole('button', { name: /^Continue as/ }));
+      } else if (step === 'consent') {
+        await submit(page, page.getByRole('button', { name: 'Accept' }));
+      } else {
+        throw new Error(`unexpected page (step ${step}) at ${page.url()}: ${await errorText(page)}`);
+      }
+    }
+    if (!atClient()) throw new Error(`the browser never reached ${redirect}; last page ${page.url()}`);
+    await snap('client');
+    return (await page.locator('body').innerText()).replace(/\s+/g, ' ').trim();
+  } finally {
+    await close();
+  }
+}
+
 async function main(argv) {
   const [mode, ...args] = argv;
   let out;
@@ -206,6 +245,9 @@ async function main(argv) {
   } else if (mode === 'authcode') {
     if (args.length !== 3) usage('authcode needs AUTH_URL UPN PASSWORD');
     out = await authcode(...args);
+  } else if (mode === 'interactive') {
+    if (args.length !== 3) usage('interactive needs AUTH_URL UPN PASSWORD');
+    out = await interactive(...args);
   } else {
     usage(`unknown mode ${mode}`);
   }
