@@ -20,7 +20,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v wrk >/dev/null || { echo "installing wrk..."; apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -p gatehouse -p gatehouse-guard --example bench_upstream
+cargo build --release -p gatehouse
+cargo build --release -p gatehouse-guard --example bench_upstream
 BIN=$PWD/target/release/gatehouse
 DIR=$(mktemp -d)
 PIDS=()
