@@ -232,6 +232,10 @@ pub trait AuthorizedAppStore {
     /// Removes the user's consent and use record for the client and revokes the user's live
     /// refresh families of that client, in one transaction; returns the revoked families' ids.
     async fn revoke_app(&self, tenant_id: &str, user_id: &str, client_id: &str) -> StoreResult<Vec<String>>;
+    /// Removes the tenant-wide (administrator) consent for the client and revokes every live
+    /// refresh family of the client in the tenant, in one transaction; returns the revoked
+    /// families' ids.
+    async fn revoke_tenant_consent(&self, tenant_id: &str, client_id: &str) -> StoreResult<Vec<String>>;
     /// Deletes a signed-in session; true if it existed.
     async fn delete_session(&self, hash: &[u8; 32]) -> StoreResult<bool>;
 }

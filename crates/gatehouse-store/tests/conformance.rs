@@ -494,6 +494,7 @@ macro_rules! suite {
             case!(revocation_feed_is_ordered_and_expires);
             case!(revocation_lookup_matches_kind_value_and_tenant);
             case!(purge_removes_only_what_expired_before_the_cutoff);
+            case!(revoking_tenant_consent_signs_every_user_out_of_the_client);
             case!(concurrent_revocations_get_distinct_ordered_numbers);
             case!(users_round_trip);
             case!(device_codes_move_once);

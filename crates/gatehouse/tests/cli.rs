@@ -33,6 +33,9 @@ fn every_verb_has_help_with_an_example() {
         &["app", "credential", "remove"],
         &["app", "role", "grant"],
         &["app", "role", "revoke"],
+        &["app", "consent", "grant"],
+        &["app", "consent", "list"],
+        &["app", "consent", "revoke"],
         &["api", "create"],
         &["api", "list"],
         &["sp", "create-for-rbac"],
@@ -41,6 +44,7 @@ fn every_verb_has_help_with_an_example() {
         &["user", "show"],
         &["user", "update"],
         &["user", "delete"],
+        &["user", "sign-ins"],
     ];
     for verb in verbs {
         let mut args = verb.to_vec();

@@ -103,6 +103,7 @@ async fn admin_consent_spares_users_the_consent_page() {
         "code_read",
     ]);
 
+    let mut refresh_tokens = Vec::new();
     for (scope, scp) in [
         ("api://code/code_read openid offline_access", "code_read"),
         ("api://code/.default openid", "code_read"),
@@ -115,7 +116,9 @@ async fn admin_consent_spares_users_the_consent_page() {
         let (st, _, body) = redeem(&s, &tenant, &client, &a["code"], Some(VERIFIER)).await;
         assert_eq!(st, 200, "{body}");
         assert_eq!(b64_claims(body["access_token"].as_str().unwrap())["scp"], scp);
+        refresh_tokens.extend(body["refresh_token"].as_str().map(str::to_owned));
     }
+    assert!(!refresh_tokens.is_empty(), "offline_access gave a refresh token");
 
     // What the administrator did not consent to is still asked.
     let mut b = Browser::new(&s);
@@ -129,4 +132,39 @@ async fn admin_consent_spares_users_the_consent_page() {
     let consent = b.sign_in(&tenant, &page, "ada@contoso.com", PASSWORD).await;
     assert_eq!(consent.status, 200, "{}", consent.body);
     assert!(consent.body.contains("code_manage"));
+
+    // The administrator looks at the consent, then withdraws it: every user is signed out of
+    // the app, and the consent page is back.
+    let listed = s.admin(&["app", "consent", "list", "--app", &client]);
+    let items = listed["scopes"].as_array().unwrap();
+    assert!(items.iter().any(|i| i == "api://code/code_read"), "{listed}");
+    let revoked = s.admin(&["app", "consent", "revoke", "--app", &client]);
+    assert!(revoked["refreshFamiliesRevoked"].as_u64().unwrap() >= 1, "{revoked}");
+    assert_eq!(
+        s.admin(&["app", "consent", "list", "--app", &client])["scopes"],
+        serde_json::json!([])
+    );
+    for rt in &refresh_tokens {
+        let (st, _, body) = post_form(
+            &s,
+            &format!("/{tenant}/oauth2/v2.0/token"),
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &client),
+                ("refresh_token", rt),
+            ],
+        )
+        .await;
+        assert_eq!((st, body["error"].as_str()), (400, Some("invalid_grant")), "{body}");
+    }
+    let mut b = Browser::new(&s);
+    let page = b
+        .get(&authorize_path(
+            &tenant,
+            &client,
+            &[("scope", "api://code/code_read openid")],
+        ))
+        .await;
+    let consent = b.sign_in(&tenant, &page, "ada@contoso.com", PASSWORD).await;
+    assert!(consent.body.contains(r#"value="consent""#), "{}", consent.body);
 }

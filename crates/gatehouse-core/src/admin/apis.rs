@@ -109,4 +109,35 @@ impl Admin {
             .await?;
         Ok(items)
     }
+
+    /// The tenant-wide consent items recorded for the client `app`.
+    pub async fn admin_consent(&self, tenant: &Tenant, app: &str) -> Result<Vec<String>, Error> {
+        let client = self.app(tenant, app).await?;
+        Ok(self
+            .store
+            .consented_scopes(
+                &tenant.id,
+                crate::consent::TENANT_WIDE,
+                &client.app_id.to_ascii_lowercase(),
+            )
+            .await?)
+    }
+
+    /// Withdraws the tenant-wide consent for the client `app` and signs every user of the tenant
+    /// out of it: its refresh families are revoked and their `sid`s published, so guards refuse
+    /// their access tokens too. Users who consented themselves are not asked again at their next
+    /// sign-in; the others are. Returns how many families were revoked.
+    pub async fn revoke_admin_consent(&self, tenant: &Tenant, app: &str) -> Result<usize, Error> {
+        let client = self.app(tenant, app).await?;
+        let client_id = client.app_id.to_ascii_lowercase();
+        let families = self.store.revoke_tenant_consent(&tenant.id, &client_id).await?;
+        let until = now() + crate::grants::delegated::FAMILY_LIFETIME;
+        for sid in &families {
+            self.store
+                .revoke(&tenant.id, crate::model::RevocationKind::Sid, sid, until)
+                .await?;
+        }
+        tracing::info!(tenant = %tenant.id, client = %client_id, families = families.len(), "admin consent revoked");
+        Ok(families.len())
+    }
 }

@@ -58,6 +58,23 @@ macro_rules! impl_app_stores {
                 Ok(ids)
             }
 
+            async fn revoke_tenant_consent(&self, tenant_id: &str, client_id: &str) -> StoreResult<Vec<String>> {
+                let mut tx = self.pool.begin().await.map_err(map_err)?;
+                let sql = q("DELETE FROM consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3");
+                sqlx::query(&sql)
+                    .bind(tenant_id)
+                    .bind(gatehouse_core::consent::TENANT_WIDE)
+                    .bind(client_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                let sql = q("UPDATE refresh_families SET revoked = TRUE WHERE tenant_id = $1 AND client_id = $2 AND revoked = FALSE RETURNING id");
+                let revoked = sqlx::query(&sql).bind(tenant_id).bind(client_id).fetch_all(&mut *tx).await.map_err(map_err)?;
+                let ids = revoked.iter().map(|r| rows::Cols::s(r, "id")).collect::<StoreResult<Vec<String>>>()?;
+                tx.commit().await.map_err(map_err)?;
+                Ok(ids)
+            }
+
             async fn delete_session(&self, hash: &[u8; 32]) -> StoreResult<bool> {
                 let sql = q("DELETE FROM sign_in_sessions WHERE id_hash = $1");
                 let n = sqlx::query(&sql).bind(hash.to_vec()).execute(&self.pool).await.map_err(map_err)?.rows_affected();

@@ -97,3 +97,47 @@ pub async fn sessions_are_deleted_once(f: Fixture) {
     assert!(!s.delete_session(&[9; 32]).await.unwrap());
     assert_eq!(s.session_by_hash(&[9; 32]).await.unwrap(), None);
 }
+
+pub async fn revoking_tenant_consent_signs_every_user_out_of_the_client(f: Fixture) {
+    let s = f.store.as_ref();
+    let t = with_tenant(s, "tenantwide").await;
+    let other = with_tenant(s, "elsewhere").await;
+    let items = ["api://x/read".to_owned(), "openid".to_owned()];
+    s.grant_consent(&t.id, "*", "app-a", &items, 100).await.unwrap();
+    s.grant_consent(&t.id, "*", "app-b", &items, 100).await.unwrap();
+    s.grant_consent(&t.id, "u1", "app-a", &items, 100).await.unwrap();
+    let (fa1, ta1) = family(&t.id, "u1", "app-a", 1);
+    let (fa2, ta2) = family(&t.id, "u2", "app-a", 2);
+    let (fb, tb) = family(&t.id, "u1", "app-b", 3);
+    let (fx, tx) = family(&other.id, "u1", "app-a", 4);
+    for (fam, tok) in [(&fa1, &ta1), (&fa2, &ta2), (&fb, &tb), (&fx, &tx)] {
+        s.create_refresh_family(fam, tok).await.unwrap();
+    }
+    let mut revoked = s.revoke_tenant_consent(&t.id, "app-a").await.unwrap();
+    revoked.sort();
+    let mut expected = vec![fa1.id.clone(), fa2.id.clone()];
+    expected.sort();
+    assert_eq!(
+        revoked, expected,
+        "every family of the client in the tenant, and only those"
+    );
+    assert!(s.consented_scopes(&t.id, "*", "app-a").await.unwrap().is_empty());
+    assert_eq!(
+        s.consented_scopes(&t.id, "*", "app-b").await.unwrap().len(),
+        2,
+        "other clients keep theirs"
+    );
+    assert_eq!(
+        s.consented_scopes(&t.id, "u1", "app-a").await.unwrap().len(),
+        2,
+        "a user's own consent stays"
+    );
+    for (hash, live) in [([1u8; 32], false), ([2; 32], false), ([3; 32], true), ([4; 32], true)] {
+        let (_, fam) = s.refresh_token_by_hash(&hash).await.unwrap().unwrap();
+        assert_eq!(!fam.revoked, live, "family of token {}", hash[0]);
+    }
+    assert!(
+        s.revoke_tenant_consent(&t.id, "app-a").await.unwrap().is_empty(),
+        "revoked families are not counted twice"
+    );
+}

@@ -1,4 +1,5 @@
-//! `gatehouse app consent grant`: an administrator consents for every user of the tenant.
+//! `gatehouse app consent grant|list|revoke`: an administrator consents for every user of the
+//! tenant, looks at that consent, or withdraws it.
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -16,6 +17,23 @@ pub enum ConsentCmd {
         after_help = "Example:\n  gatehouse app consent grant --app code-review --api api://code --scope code_manage --scope code_read"
     )]
     Grant(ConsentArgs),
+    /// Show the tenant-wide consent recorded for an application.
+    #[command(after_help = "Example:\n  gatehouse app consent list --app code-review --output json")]
+    List(AppOnly),
+    /// Withdraw the tenant-wide consent for an application; every user is signed out of it.
+    #[command(
+        after_help = "Example:\n  gatehouse app consent revoke --app code-review\n\nThe app's refresh tokens stop working at once for every user of the tenant (guards refuse\nits access tokens within their polling bound). Users who consented themselves are not asked\nagain at their next sign-in; the others see the consent page."
+    )]
+    Revoke(AppOnly),
+}
+
+#[derive(Args)]
+pub struct AppOnly {
+    /// The client application (appId or display name).
+    #[arg(long)]
+    app: String,
+    #[command(flatten)]
+    scope: Scope,
 }
 
 #[derive(Args)]
@@ -35,19 +53,44 @@ pub struct ConsentArgs {
 
 impl ConsentCmd {
     pub async fn run(self) -> Result<()> {
-        let Self::Grant(a) = self;
-        let ctx = Ctx::open(&a.scope.store).await?;
-        let admin = ctx.admin();
-        let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
-        let items = admin
-            .grant_admin_consent(&tenant, &a.app, &a.api, &a.scopes)
-            .await
-            .map_err(explain)?;
-        print(
-            a.scope.output,
-            &json!({"app": a.app, "api": a.api, "consentType": "AllPrincipals", "scopes": items}),
-            &[],
-        );
+        match self {
+            Self::Grant(a) => {
+                let ctx = Ctx::open(&a.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let items = admin
+                    .grant_admin_consent(&tenant, &a.app, &a.api, &a.scopes)
+                    .await
+                    .map_err(explain)?;
+                print(
+                    a.scope.output,
+                    &json!({"app": a.app, "api": a.api, "consentType": "AllPrincipals", "scopes": items}),
+                    &[],
+                );
+            }
+            Self::List(a) => {
+                let ctx = Ctx::open(&a.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let items = admin.admin_consent(&tenant, &a.app).await.map_err(explain)?;
+                print(
+                    a.scope.output,
+                    &json!({"app": a.app, "consentType": "AllPrincipals", "scopes": items}),
+                    &[],
+                );
+            }
+            Self::Revoke(a) => {
+                let ctx = Ctx::open(&a.scope.store).await?;
+                let admin = ctx.admin();
+                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let signed_out = admin.revoke_admin_consent(&tenant, &a.app).await.map_err(explain)?;
+                print(
+                    a.scope.output,
+                    &json!({"app": a.app, "consentType": "AllPrincipals", "revoked": true, "refreshFamiliesRevoked": signed_out}),
+                    &[],
+                );
+            }
+        }
         Ok(())
     }
 }
