@@ -4,7 +4,8 @@
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use gatehouse_core::admin::apps::NewApp;
-use gatehouse_core::model::ClientSecret;
+use gatehouse_core::admin::Admin;
+use gatehouse_core::model::{ClientSecret, Tenant};
 use gatehouse_protocol::timefmt::iso8601;
 use serde_json::{json, Value};
 
@@ -26,6 +27,15 @@ pub struct Scope {
     pub(crate) tenant: Option<String>,
     #[arg(long, short, value_enum, default_value_t)]
     pub(crate) output: Output,
+}
+
+impl Scope {
+    /// The admin operations on this scope's database, and its tenant.
+    pub(crate) async fn open(&self) -> Result<(Admin, Tenant)> {
+        let admin = Ctx::open(&self.store).await?.admin();
+        let tenant = admin.tenant(self.tenant.as_deref()).await.map_err(explain)?;
+        Ok((admin, tenant))
+    }
 }
 
 #[derive(Subcommand)]
@@ -167,9 +177,7 @@ impl AppCmd {
     pub async fn run(self) -> Result<()> {
         match self {
             Self::Create(c) => {
-                let ctx = Ctx::open(&c.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(c.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = c.scope.open().await?;
                 let new = NewApp {
                     display_name: c.name,
                     public_client: c.public,
@@ -182,23 +190,17 @@ impl AppCmd {
                 print(c.scope.output, &v, COLUMNS);
             }
             Self::List(s) => {
-                let ctx = Ctx::open(&s.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(s.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = s.open().await?;
                 let apps = admin.list_apps(&tenant).await.map_err(explain)?;
                 print(s.output, &serde_json::to_value(&apps)?, COLUMNS);
             }
             Self::Show(n) => {
-                let ctx = Ctx::open(&n.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(n.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = n.scope.open().await?;
                 let app = admin.app(&tenant, &n.app).await.map_err(explain)?;
                 print(n.scope.output, &serde_json::to_value(&app)?, COLUMNS);
             }
             Self::Delete(n) => {
-                let ctx = Ctx::open(&n.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(n.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = n.scope.open().await?;
                 let app = admin.delete_app(&tenant, &n.app).await.map_err(explain)?;
                 print(
                     n.scope.output,
@@ -218,9 +220,7 @@ impl CredentialCmd {
     async fn run(self) -> Result<()> {
         match self {
             Self::Add(a) => {
-                let ctx = Ctx::open(&a.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = a.scope.open().await?;
                 let app = admin.app(&tenant, &a.app).await.map_err(explain)?;
                 let end = gatehouse_core::model::now() + a.years * 365 * 86_400;
                 let created = admin
@@ -234,9 +234,7 @@ impl CredentialCmd {
                 eprintln!("This is the only time the secret is shown: store it now.");
             }
             Self::List(l) => {
-                let ctx = Ctx::open(&l.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(l.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = l.scope.open().await?;
                 let app = admin.app(&tenant, &l.app).await.map_err(explain)?;
                 let list: Vec<Value> = admin
                     .list_secrets(&app)
@@ -248,9 +246,7 @@ impl CredentialCmd {
                 print(l.scope.output, &Value::Array(list), SECRET_COLUMNS);
             }
             Self::Remove(r) => {
-                let ctx = Ctx::open(&r.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(r.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = r.scope.open().await?;
                 let app = admin.app(&tenant, &r.app).await.map_err(explain)?;
                 admin.remove_secret(&tenant, &app, &r.key_id).await.map_err(explain)?;
                 print(r.scope.output, &json!({"removed": r.key_id, "appId": app.app_id}), &[]);
@@ -266,9 +262,7 @@ impl RoleCmd {
             Self::Grant(a) => (true, a),
             Self::Revoke(a) => (false, a),
         };
-        let ctx = Ctx::open(&a.scope.store).await?;
-        let admin = ctx.admin();
-        let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+        let (admin, tenant) = a.scope.open().await?;
         let app = admin.app(&tenant, &a.app).await.map_err(explain)?;
         let api = admin.app(&tenant, &a.api).await.map_err(explain)?;
         if grant {

@@ -7,7 +7,6 @@ use serde_json::json;
 
 use super::app::Scope;
 use super::explain;
-use crate::context::Ctx;
 use crate::output::print;
 
 #[derive(Subcommand)]
@@ -55,9 +54,7 @@ impl ConsentCmd {
     pub async fn run(self) -> Result<()> {
         match self {
             Self::Grant(a) => {
-                let ctx = Ctx::open(&a.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = a.scope.open().await?;
                 let items = admin
                     .grant_admin_consent(&tenant, &a.app, &a.api, &a.scopes)
                     .await
@@ -69,9 +66,7 @@ impl ConsentCmd {
                 );
             }
             Self::List(a) => {
-                let ctx = Ctx::open(&a.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = a.scope.open().await?;
                 let items = admin.admin_consent(&tenant, &a.app).await.map_err(explain)?;
                 print(
                     a.scope.output,
@@ -80,9 +75,7 @@ impl ConsentCmd {
                 );
             }
             Self::Revoke(a) => {
-                let ctx = Ctx::open(&a.scope.store).await?;
-                let admin = ctx.admin();
-                let tenant = admin.tenant(a.scope.tenant.as_deref()).await.map_err(explain)?;
+                let (admin, tenant) = a.scope.open().await?;
                 let signed_out = admin.revoke_admin_consent(&tenant, &a.app).await.map_err(explain)?;
                 print(
                     a.scope.output,
