@@ -115,13 +115,7 @@ impl Gatehouse {
             if req.prompt == Prompt::None {
                 return Err(fail(Error::LoginRequired));
             }
-            let upn = req.login_hint.clone().unwrap_or_default();
-            return Ok(Step::SignIn {
-                req: Box::new(req),
-                upn,
-                error: None,
-            }
-            .into());
+            return Ok(sign_in_page(req));
         };
         Ok(self.after_sign_in(req, user).await?.into())
     }
@@ -222,29 +216,14 @@ impl Gatehouse {
         keep: bool,
     ) -> Result<Outcome, AuthorizeError> {
         let req = self.authorize_request(segment, raw).await?;
+        if !keep {
+            return Ok(sign_in_page(req));
+        }
         let redirect = req.redirect.clone();
         let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
-        let user = if keep {
-            self.session_user(&req.tenant.id, session).await.map_err(fail)?
-        } else {
-            None
-        };
-        match user {
+        match self.session_user(&req.tenant.id, session).await.map_err(fail)? {
             Some(user) => Ok(self.after_sign_in(req, user).await?.into()),
-            None => {
-                // Another account, or the session ended between the pages.
-                let error = keep.then_some(Error::FormExpired);
-                Ok(Step::SignIn {
-                    upn: if keep {
-                        String::new()
-                    } else {
-                        req.login_hint.clone().unwrap_or_default()
-                    },
-                    req: Box::new(req),
-                    error,
-                }
-                .into())
-            }
+            None => Ok(session_ended(req)),
         }
     }
 
@@ -260,13 +239,7 @@ impl Gatehouse {
         let redirect = req.redirect.clone();
         let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
         let Some(user) = self.session_user(&req.tenant.id, session).await.map_err(fail)? else {
-            // The session ended between the pages: sign in again.
-            return Ok(Step::SignIn {
-                req: Box::new(req),
-                upn: String::new(),
-                error: Some(Error::FormExpired),
-            }
-            .into());
+            return Ok(session_ended(req));
         };
         if !approve {
             tracing::info!(tenant = %req.tenant.id, user = %user.id, "consent declined");
@@ -323,4 +296,25 @@ impl Gatehouse {
         tracing::info!(tenant = %req.tenant.id, user = %user.id, client = %stored.client_id, "authorization code issued");
         Ok(AuthResponse::code(&req.redirect, code))
     }
+}
+
+/// The sign-in page, with `login_hint` as the user name.
+fn sign_in_page(req: ValidRequest) -> Outcome {
+    let upn = req.login_hint.clone().unwrap_or_default();
+    Step::SignIn {
+        req: Box::new(req),
+        upn,
+        error: None,
+    }
+    .into()
+}
+
+/// The session ended between two pages: sign in again.
+fn session_ended(req: ValidRequest) -> Outcome {
+    Step::SignIn {
+        req: Box::new(req),
+        upn: String::new(),
+        error: Some(Error::FormExpired),
+    }
+    .into()
 }

@@ -22,23 +22,34 @@ macro_rules! impl_maintenance_store {
                 sign_ins_before: Option<UnixTime>,
             ) -> StoreResult<gatehouse_core::model::PurgeReport> {
                 let t = expired_before;
-                // Tokens first: their family row is what the cascade would start from.
-                self.delete_where(
-                    "DELETE FROM refresh_tokens WHERE family_id IN (SELECT id FROM refresh_families WHERE expires_at < $1)",
-                    t,
-                )
-                .await?;
                 Ok(gatehouse_core::model::PurgeReport {
-                    refresh_families: self.delete_where("DELETE FROM refresh_families WHERE expires_at < $1", t).await?,
-                    auth_codes: self.delete_where("DELETE FROM auth_codes WHERE expires_at < $1", t).await?,
-                    device_codes: self.delete_where("DELETE FROM device_codes WHERE expires_at < $1", t).await?,
-                    sessions: self.delete_where("DELETE FROM sign_in_sessions WHERE expires_at < $1", t).await?,
-                    revocations: self.delete_where("DELETE FROM revocations WHERE expires_at < $1", t).await?,
+                    // Their refresh tokens go with them (ON DELETE CASCADE on both backends).
+                    refresh_families: self
+                        .delete_where("DELETE FROM refresh_families WHERE expires_at < $1", t)
+                        .await?,
+                    auth_codes: self
+                        .delete_where("DELETE FROM auth_codes WHERE expires_at < $1", t)
+                        .await?,
+                    device_codes: self
+                        .delete_where("DELETE FROM device_codes WHERE expires_at < $1", t)
+                        .await?,
+                    sessions: self
+                        .delete_where("DELETE FROM sign_in_sessions WHERE expires_at < $1", t)
+                        .await?,
+                    revocations: self
+                        .delete_where("DELETE FROM revocations WHERE expires_at < $1", t)
+                        .await?,
                     throttle_entries: self
-                        .delete_where("DELETE FROM auth_throttle WHERE locked_until < $1 AND window_start < $1", t)
+                        .delete_where(
+                            "DELETE FROM auth_throttle WHERE locked_until < $1 AND window_start < $1",
+                            t,
+                        )
                         .await?,
                     sign_in_events: match sign_ins_before {
-                        Some(before) => self.delete_where("DELETE FROM sign_in_events WHERE at < $1", before).await?,
+                        Some(before) => {
+                            self.delete_where("DELETE FROM sign_in_events WHERE at < $1", before)
+                                .await?
+                        }
                         None => 0,
                     },
                 })
