@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use gatehouse_protocol::discovery::Dialect;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -109,6 +110,10 @@ impl Gatehouse {
         }
         if text("tid") != Some(tenant.id.as_str()) || text("idtyp") != Some("user") {
             return Err(Error::BearerInvalid("tenant or type"));
+        }
+        let ours = [Dialect::V2, Dialect::V1].map(|d| crate::token::issuer(&self.base_url, &tenant.id, d));
+        if !text("iss").is_some_and(|iss| ours.iter().any(|o| o == iss)) {
+            return Err(Error::BearerInvalid("issuer"));
         }
         let graph = text("aud").and_then(crate::resources::well_known).map(|r| r.app_id);
         if graph.as_deref() != Some("00000003-0000-0000-c000-000000000000") {

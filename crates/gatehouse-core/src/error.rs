@@ -86,6 +86,8 @@ pub enum Error {
     // --- authorization code flow ---
     #[error("redirect_uri not registered for the client")]
     RedirectUriMismatch,
+    #[error("the registered redirect_uri breaks the redirect URI rules")]
+    RedirectUriUnsafe,
     #[error("unsupported response_type {0}")]
     UnsupportedResponseType(String),
     #[error("PKCE required for public clients")]
@@ -114,6 +116,8 @@ pub enum Error {
     // --- the signed-in user's own endpoints (bearer access token) ---
     #[error("bearer token invalid: {0}")]
     BearerInvalid(&'static str),
+    #[error("the token to revoke was issued to another client")]
+    RevokeForeignToken,
     #[error("the user has not authorized application {0}")]
     AppNotAuthorized(String),
 
@@ -175,6 +179,7 @@ impl Error {
             Self::UnsupportedGrant(g) => w(400, E::UnsupportedGrantType, 70003, format!("The app requested an unsupported grant type '{g}'. Use client_credentials, authorization_code, urn:ietf:params:oauth:grant-type:device_code or refresh_token.")),
             Self::InvalidScope(s) => w(400, E::InvalidScope, 70011, format!("The provided value for the input parameter 'scope' is not valid. {s}")),
             Self::BearerInvalid(_) => w(401, E::InvalidToken, 50132, "The access token is missing, invalid or expired. Send 'Authorization: Bearer' with a user access token this tenant issued for Microsoft Graph (scope openid or User.Read).".into()),
+            Self::RevokeForeignToken => w(400, E::UnauthorizedClient, 70000, "The token was not issued to this client, so this client cannot revoke it (RFC 7009 section 2.1). Revoke it with the credentials of the client it was issued to.".into()),
             Self::AppNotAuthorized(app) => w(404, E::NotFound, 65004, format!("The user has not authorized the application {app}.")),
             Self::UnknownPermission { scope, resource } => w(400, E::InvalidScope, 650053, format!("The application asked for scope '{scope}' that doesn't exist on the resource '{resource}'.")),
             Self::ScopeNotDefault(s) => w(400, E::InvalidScope, 1002012, format!("The provided value for scope {s} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")),
@@ -208,6 +213,7 @@ impl Error {
             Self::RefreshTokenRevoked(_) => w(400, E::InvalidGrant, 70008, "The refresh token has expired or was revoked. Sign in again.".into()),
             Self::ConsentRequired(s) => w(400, E::InvalidGrant, 65001, format!("The user or administrator has not consented to use the application for {s}. Sign in again asking for it.")),
             Self::RedirectUriMismatch => w(400, E::InvalidRequest, 50011, "The redirect URI specified in the request does not match the redirect URIs configured for the application. Register it with 'gatehouse app create --redirect-uri'.".into()),
+            Self::RedirectUriUnsafe => w(400, E::InvalidRequest, 50011, "The redirect URI registered for this application is not allowed: it must be https, http to a loopback address, or a private-use scheme, without a fragment or user information. The application's owner must register a safe redirect URI.".into()),
             Self::UnsupportedResponseType(t) => w(400, E::UnsupportedResponseType, 700054, format!("response_type '{t}' is not supported. Use response_type=code.")),
             Self::PkceRequired => w(400, E::InvalidRequest, 9002325, "Proof Key for Code Exchange is required for public clients: send code_challenge and code_challenge_method=S256.".into()),
             Self::PkceMethodUnsupported => w(400, E::InvalidRequest, 9002313, "Invalid request. code_challenge_method must be S256 ('plain' is not accepted) and code_challenge the base64url SHA-256 of the verifier (43 characters).".into()),

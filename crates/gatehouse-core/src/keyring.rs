@@ -35,7 +35,9 @@ impl TenantKeys {
     }
 
     /// The claims of a JWT this tenant signed, if its signature checks with the key its `kid`
-    /// names and the header's `alg` is that key's algorithm. Time claims are not checked here.
+    /// names, the header's `alg` is that key's algorithm and the header has no `crit` (we
+    /// understand no extension, so RFC 7515 section 4.1.11 says refuse). Time claims are not
+    /// checked here.
     pub fn verified_claims(&self, token: &str) -> Option<serde_json::Value> {
         use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
         let mut parts = token.split('.');
@@ -44,6 +46,9 @@ impl TenantKeys {
             return None;
         }
         let header: serde_json::Value = serde_json::from_slice(&B64.decode(h).ok()?).ok()?;
+        if header.get("crit").is_some() {
+            return None;
+        }
         let key = self.verifiers.get(header.get("kid")?.as_str()?)?;
         if header.get("alg")?.as_str()? != key.algorithm().as_str() {
             return None;

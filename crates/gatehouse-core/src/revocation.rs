@@ -1,4 +1,4 @@
-//! Revocation: RFC 7009 for access tokens, and the feed guards poll.
+//! Revocation: RFC 7009 for access and refresh tokens, and the feed guards poll.
 //!
 //! A revoked access token (`uti`) or family (`sid`) is published in the store's revocation feed;
 //! guards refuse what is listed within their polling bound, without calling the server per request.
@@ -8,7 +8,7 @@ use gatehouse_protocol::FormParams;
 
 use crate::client_auth::{self, Presented};
 use crate::error::Error;
-use crate::model::{now, RevocationKind};
+use crate::model::{now, RevocationKind, Tenant};
 use crate::Gatehouse;
 
 /// The most entries one feed answer carries; a guard asks again from the returned `seq`.
@@ -37,34 +37,88 @@ impl Gatehouse {
         })
     }
 
-    /// RFC 7009 `POST /{tenant}/oauth2/v2.0/revoke`: an authenticated client revokes an access
-    /// token issued to it. As the RFC says, an unknown or foreign token still gets 200: the
-    /// answer reveals nothing about it.
+    /// RFC 7009 `POST /{tenant}/oauth2/v2.0/revoke`: a client revokes a token issued to it, an
+    /// access token (its `uti` is published) or a refresh token (its whole family is revoked and
+    /// the family's `sid` published, so every access token it minted is refused too). A
+    /// confidential client authenticates; a public client names itself with `client_id`
+    /// (RFC 7009 section 2.1). `token_type_hint` only says where to look first: the other kind
+    /// is looked up too. A token issued to another client is refused (`unauthorized_client`)
+    /// and nothing is revoked; an unknown, malformed or expired token gets 200, as the RFC says.
     pub async fn revoke_token(&self, segment: &str, params: &FormParams, presented: &Presented) -> Result<(), Error> {
         let tenant = self.tenant(segment).await?;
-        let client = client_auth::authenticate(self, &tenant, params, presented).await?;
+        let client = client_auth::identify(self, &tenant, params, presented).await?;
         let token = params.get("token").ok_or(Error::MissingParameter("token"))?;
-        let keys = self.keys.for_tenant(&tenant).await?;
+        let refresh_first = params.get("token_type_hint") == Some("refresh_token");
+        for kind in if refresh_first {
+            [Kind::Refresh, Kind::Access]
+        } else {
+            [Kind::Access, Kind::Refresh]
+        } {
+            let revoked = match kind {
+                Kind::Access => self.revoke_access_token(&tenant, &client.app.app_id, token).await?,
+                Kind::Refresh => self.revoke_refresh_token(&tenant, &client.app.app_id, token).await?,
+            };
+            if revoked {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// True when `token` is an access token of this tenant (revoked now, or already expired).
+    async fn revoke_access_token(&self, tenant: &Tenant, client_id: &str, token: &str) -> Result<bool, Error> {
+        let keys = self.keys.for_tenant(tenant).await?;
         let Some(claims) = keys.verified_claims(token) else {
-            return Ok(());
+            return Ok(false);
         };
+        if claims.get("tid").and_then(|v| v.as_str()) != Some(tenant.id.as_str()) {
+            return Ok(false);
+        }
         let issued_to = claims
             .get("azp")
             .or_else(|| claims.get("appid"))
             .and_then(|v| v.as_str());
-        let same_tenant = claims.get("tid").and_then(|v| v.as_str()) == Some(tenant.id.as_str());
-        if !same_tenant || !issued_to.is_some_and(|a| a.eq_ignore_ascii_case(&client.app.app_id)) {
-            return Ok(());
+        if !issued_to.is_some_and(|a| a.eq_ignore_ascii_case(client_id)) {
+            return Err(Error::RevokeForeignToken);
         }
         let (Some(uti), Some(exp)) = (
             claims.get("uti").and_then(|v| v.as_str()),
             claims.get("exp").and_then(|v| v.as_i64()),
         ) else {
-            return Ok(());
+            return Ok(true);
         };
         if exp > now() {
             self.store().revoke(&tenant.id, RevocationKind::Uti, uti, exp).await?;
+            tracing::info!(tenant = %tenant.id, client = %client_id, "access token revoked");
         }
-        Ok(())
+        Ok(true)
     }
+
+    /// True when `token` is a refresh token of this tenant (its family revoked now, or before).
+    async fn revoke_refresh_token(&self, tenant: &Tenant, client_id: &str, token: &str) -> Result<bool, Error> {
+        let hash = crate::secret::sha256(token.as_bytes());
+        let Some((_, family)) = self.store().refresh_token_by_hash(&hash).await? else {
+            return Ok(false);
+        };
+        if family.tenant_id != tenant.id {
+            return Ok(false);
+        }
+        if !family.client_id.eq_ignore_ascii_case(client_id) {
+            return Err(Error::RevokeForeignToken);
+        }
+        if !family.revoked {
+            self.store().revoke_refresh_family(&family.id).await?;
+            self.store()
+                .revoke(&tenant.id, RevocationKind::Sid, &family.id, family.expires_at)
+                .await?;
+            tracing::info!(tenant = %tenant.id, client = %client_id, family = %family.id, "refresh token family revoked");
+        }
+        Ok(true)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Access,
+    Refresh,
 }

@@ -37,7 +37,7 @@ impl Gatehouse {
             Err(Error::ClientNotFound { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        if client.first_party || !client.app.redirect_uris.iter().any(|r| r == uri) {
+        if client.first_party || crate::authorize::redirect_uri::allowed(&client, uri).is_err() {
             return Ok(None);
         }
         Ok(Some(match req.state.filter(|s| s.len() <= 2048) {

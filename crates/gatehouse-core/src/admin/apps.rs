@@ -39,6 +39,14 @@ impl Admin {
                 "Give the application a display name of 1-256 characters (--name).".into(),
             ));
         }
+        for uri in &new.redirect_uris {
+            if let Err(why) = crate::authorize::redirect_uri::check_registrable(uri) {
+                return Err(Error::Invalid(format!(
+                    "Redirect URI '{}' cannot be registered: {why}.",
+                    uri.chars().take(300).collect::<String>()
+                )));
+            }
+        }
         for uri in &new.identifier_uris {
             if !gatehouse_protocol::scope::valid_resource(uri) {
                 return Err(Error::Invalid(format!(

@@ -161,9 +161,7 @@ impl Gatehouse {
         let uri = params
             .get("redirect_uri")
             .ok_or(Error::MissingParameter("redirect_uri"))?;
-        if !redirect_uri::allowed(&client, uri) {
-            return Err(Error::RedirectUriMismatch.into());
-        }
+        redirect_uri::allowed(&client, uri)?;
         // From here on the redirect URI is trusted: errors go back to the client.
         let mode = match params.get("response_mode") {
             None | Some("query") => Some(ResponseMode::Query),

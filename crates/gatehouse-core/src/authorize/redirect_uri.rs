@@ -1,17 +1,120 @@
-//! Redirect URI rules. A registered application's `redirect_uri` must equal one of its registered
-//! URIs exactly (byte for byte: no case folding, no added query, no prefix matching). The
-//! built-in clients (Azure CLI, Azure PowerShell) accept only loopback URIs on any port
-//! (RFC 8252 section 7.3): `http://localhost:PORT[/path]` or `http://127.0.0.1:PORT[/path]`,
-//! without query, fragment or user information.
+//! Redirect URI rules.
+//!
+//! Registration ([`check_registrable`]): an absolute URI of at most [`MAX_REDIRECT_URI`]
+//! characters, without fragment, user information, wildcard, spaces or characters a browser or
+//! an HTML attribute could reinterpret; `https`, `http` only to a loopback host (`localhost`,
+//! `127.0.0.1`, `[::1]`), or a private-use scheme of a native app (RFC 8252 section 7.1: a
+//! reverse domain name such as `com.example.app`), never a scheme that runs code or reads
+//! files (`javascript`, `data`, `vbscript`, `file`, ...).
+//!
+//! Use ([`allowed`]): a registered application's `redirect_uri` must equal one of its registered
+//! URIs exactly (byte for byte: no case folding, no added query, no prefix matching), and that
+//! registered URI must still pass the registration rules (values stored before the rules existed
+//! are refused with a page, never redirected to). The built-in clients (Azure CLI, Azure
+//! PowerShell) accept only loopback URIs on any port (RFC 8252 section 7.3):
+//! `http://localhost:PORT[/path]` or `http://127.0.0.1:PORT[/path]`, without query, fragment or
+//! user information.
 
 use crate::directory::ClientEntry;
+use crate::error::Error;
 
-/// Whether `uri` may receive authorization responses for `client`.
-pub fn allowed(client: &ClientEntry, uri: &str) -> bool {
+/// The longest redirect URI accepted (Entra's limit).
+pub const MAX_REDIRECT_URI: usize = 256;
+
+/// Schemes that run code or read local files when a browser navigates to them.
+const FORBIDDEN_SCHEMES: &[&str] = &[
+    "javascript",
+    "data",
+    "vbscript",
+    "file",
+    "about",
+    "blob",
+    "filesystem",
+    "view-source",
+    "jar",
+];
+
+/// Whether `uri` may receive authorization responses for `client`: a mismatch, or a registered
+/// URI that breaks the registration rules, is an error shown on a page.
+pub fn allowed(client: &ClientEntry, uri: &str) -> Result<(), Error> {
     if client.first_party {
-        return is_loopback(uri);
+        return if is_loopback(uri) {
+            Ok(())
+        } else {
+            Err(Error::RedirectUriMismatch)
+        };
     }
-    client.app.redirect_uris.iter().any(|r| r == uri)
+    if !client.app.redirect_uris.iter().any(|r| r == uri) {
+        return Err(Error::RedirectUriMismatch);
+    }
+    check_registrable(uri).map_err(|_| Error::RedirectUriUnsafe)
+}
+
+/// Why a redirect URI cannot be registered, in words for the person registering it.
+pub fn check_registrable(uri: &str) -> Result<(), &'static str> {
+    if uri.is_empty() {
+        return Err("it is empty");
+    }
+    if uri.len() > MAX_REDIRECT_URI {
+        return Err("it is longer than 256 characters");
+    }
+    let unsafe_byte = |b: u8| {
+        b <= 0x20 || b >= 0x7f || matches!(b, b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`' | b'{' | b'}' | b'|' | b'^')
+    };
+    if uri.bytes().any(unsafe_byte) {
+        return Err("it contains spaces, control characters, quotes, angle brackets or backslashes");
+    }
+    if uri.contains('#') {
+        return Err("it has a fragment ('#')");
+    }
+    if uri.contains('*') {
+        return Err("it has a wildcard ('*')");
+    }
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return Err("it is not an absolute URI (scheme:...)");
+    };
+    let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok {
+        return Err("its scheme must be lower-case letters, digits, '+', '-' or '.'");
+    }
+    if FORBIDDEN_SCHEMES.contains(&scheme) {
+        return Err("its scheme runs code or reads local files in a browser");
+    }
+    let parsed = url::Url::parse(uri).map_err(|_| "it is not an absolute URI")?;
+    if !parsed.username().is_empty() || parsed.password().is_some() || authority(rest).contains('@') {
+        return Err("it has user information ('user@')");
+    }
+    if matches!(scheme, "http" | "https") && authority(rest).is_empty() {
+        return Err("it has no host (write scheme://host/path)");
+    }
+    match scheme {
+        "https" => match parsed.host_str() {
+            Some(h) if !h.is_empty() => Ok(()),
+            _ => Err("it has no host"),
+        },
+        "http" => match parsed.host() {
+            Some(url::Host::Domain("localhost")) => Ok(()),
+            Some(url::Host::Ipv4(ip)) if ip == std::net::Ipv4Addr::LOCALHOST => Ok(()),
+            Some(url::Host::Ipv6(ip)) if ip == std::net::Ipv6Addr::LOCALHOST => Ok(()),
+            _ => Err("plain http is allowed only to localhost, 127.0.0.1 or [::1]: use https"),
+        },
+        // RFC 8252 section 7.1: a private-use scheme is a reverse domain name the app controls.
+        private if private.contains('.') && private.split('.').all(|label| !label.is_empty()) => Ok(()),
+        _ => Err(
+            "use https, http to a loopback address, or a reverse-domain private-use scheme (com.example.app:/callback)",
+        ),
+    }
+}
+
+/// The authority part of `//authority/...` (empty when there is none).
+fn authority(rest: &str) -> &str {
+    match rest.strip_prefix("//") {
+        Some(r) => &r[..r.find(['/', '?']).unwrap_or(r.len())],
+        None => "",
+    }
 }
 
 /// `http://localhost[:port][/path]` or `http://127.0.0.1[:port][/path]`, nothing else.
@@ -86,6 +189,58 @@ mod tests {
             "http://localhost:8400/a b",
         ] {
             assert!(!is_loopback(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn registration_refuses_script_schemes_fragments_userinfo_and_plain_http() {
+        for bad in [
+            "JaVaScRiPt:alert(document.domain)//",
+            "javascript:alert(1)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "DATA:text/html,<script>alert(1)</script>",
+            "data:text/html,hello",
+            "vbscript:msgbox(1)",
+            "VBScript:msgbox(1)",
+            "file:///etc/passwd",
+            "https://app.example.com/cb#frag",
+            "https://user@app.example.com/cb",
+            "https://user:pw@app.example.com/cb",
+            "https://evil.com\\@good.com/cb",
+            "http://app.example.com/cb",
+            "http://localhost.evil.com/cb",
+            "http://127.0.0.2/cb",
+            "https://*.example.com/cb",
+            "https://app.example.com/a b",
+            "https://app.example.com/\"onmouseover=",
+            "/relative/path",
+            "app.example.com/cb",
+            "myapp:/cb",
+            "",
+            "about:blank",
+            "blob:https://a.com/x",
+            "HTTPS://app.example.com/cb",
+            "https:///nohost",
+        ] {
+            assert!(check_registrable(bad).is_err(), "{bad} was accepted");
+        }
+        let long = format!("https://app.example.com/{}", "a".repeat(300));
+        assert!(check_registrable(&long).is_err());
+        for ok in [
+            "https://app.example.com/callback",
+            "https://app.example.com:8443/cb?x=1",
+            "http://localhost:3000/callback",
+            "http://localhost",
+            "http://127.0.0.1:8400/",
+            "http://[::1]:5000/cb",
+            "com.example.app:/oauth2redirect",
+            "msal04b07795-8ddb.auth://auth",
+        ] {
+            assert!(
+                check_registrable(ok).is_ok(),
+                "{ok} was refused: {:?}",
+                check_registrable(ok)
+            );
         }
     }
 
