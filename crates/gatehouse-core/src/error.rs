@@ -122,12 +122,19 @@ pub enum Error {
     AppNotAuthorized(String),
 
     // --- management ---
+    /// A value a management operation cannot accept; the text says what is wrong in neutral
+    /// words (no command-line flags: each front door adds its own hints).
     #[error("{0}")]
     Invalid(String),
-    #[error("{0} already exists")]
-    Conflict(String),
-    #[error("{0}")]
-    NotFound(String),
+    #[error("{object} '{name}' already exists")]
+    Conflict { object: Object, name: String },
+    #[error("{object} '{name}' was not found")]
+    NotFound { object: Object, name: String },
+    #[error("several {object}s are named '{name}'")]
+    Ambiguous { object: Object, name: String },
+    /// No route serves this path (answered by the router's fallback).
+    #[error("no such path")]
+    NoSuchPath,
 
     // --- internal ---
     #[error("store: {0}")]
@@ -138,12 +145,141 @@ pub enum Error {
     Internal(String),
 }
 
+/// What kind of directory object a management error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Object {
+    Tenant,
+    Application,
+    ServicePrincipal,
+    User,
+    Secret,
+    AppRole,
+    AppRoleAssignment,
+    IdentifierUri,
+    Scope,
+    /// A row the store refused (a race lost to a concurrent writer).
+    Record,
+}
+
+impl Object {
+    /// The noun in lower case, as in "application 'x' was not found".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Tenant => "tenant",
+            Self::Application => "application",
+            Self::ServicePrincipal => "service principal",
+            Self::User => "user",
+            Self::Secret => "secret",
+            Self::AppRole => "app role",
+            Self::AppRoleAssignment => "app role assignment",
+            Self::IdentifierUri => "identifier URI",
+            Self::Scope => "scope",
+            Self::Record => "record",
+        }
+    }
+}
+
+impl std::fmt::Display for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.noun())
+    }
+}
+
+/// The neutral kind of an error, which every front door maps to its own status and code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request is malformed or a value is not acceptable.
+    InvalidRequest,
+    /// The caller's credentials are missing, wrong or expired.
+    Unauthenticated,
+    /// The caller is known but not allowed.
+    Forbidden,
+    NotFound,
+    Conflict,
+    /// Too many failed attempts: retry later.
+    Throttled,
+    /// A dependency (the database) is briefly unavailable: retry.
+    Unavailable,
+    Internal,
+}
+
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(what) => Self::Conflict(what),
-            StoreError::NotFound(what) => Self::NotFound(format!("{what} was not found.")),
+            StoreError::Conflict(_) => Self::Conflict {
+                object: Object::Record,
+                name: String::new(),
+            },
+            StoreError::NotFound(_) => Self::NotFound {
+                object: Object::Record,
+                name: String::new(),
+            },
             other => Self::Store(other),
+        }
+    }
+}
+
+impl Error {
+    /// The neutral kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        use ErrorKind as K;
+        match self {
+            Self::MissingParameter(_)
+            | Self::Malformed(_)
+            | Self::MethodNotAllowed(_)
+            | Self::BodyTooLarge
+            | Self::ContentType
+            | Self::UnsupportedGrant(_)
+            | Self::InvalidScope(_)
+            | Self::UnknownPermission { .. }
+            | Self::ScopeNotDefault(_)
+            | Self::NoTenant
+            | Self::ClientAuthConflict
+            | Self::UnknownResource { .. }
+            | Self::AuthorizationPending
+            | Self::SlowDown
+            | Self::ExpiredToken
+            | Self::DeviceCodeInvalid(_)
+            | Self::BadUserCode
+            | Self::RefreshTokenInvalid(_)
+            | Self::RefreshTokenRevoked(_)
+            | Self::FormExpired
+            | Self::RedirectUriMismatch
+            | Self::RedirectUriUnsafe
+            | Self::UnsupportedResponseType(_)
+            | Self::PkceRequired
+            | Self::PkceMethodUnsupported
+            | Self::PkceVerifierMismatch
+            | Self::PkceUnexpectedVerifier
+            | Self::AuthCodeInvalid(_)
+            | Self::AuthCodeRedeemed
+            | Self::AuthCodeExpired
+            | Self::AuthCodeRedirectMismatch
+            | Self::Invalid(_)
+            | Self::Ambiguous { .. } => K::InvalidRequest,
+            Self::ClientNotFound { .. }
+            | Self::ClientSecretMissing
+            | Self::ClientSecretInvalid
+            | Self::ClientSecretExpired
+            | Self::InvalidCredentials
+            | Self::PasswordChangeRequired
+            | Self::LoginRequired
+            | Self::BearerInvalid(_) => K::Unauthenticated,
+            Self::PublicClient
+            | Self::ClientDisabled
+            | Self::UserDisabled
+            | Self::AuthorizationDeclined
+            | Self::ConsentRequired(_)
+            | Self::ConsentNeeded
+            | Self::AccessDenied
+            | Self::RevokeForeignToken => K::Forbidden,
+            Self::TenantNotFound(_) | Self::AppNotAuthorized(_) | Self::NotFound { .. } | Self::NoSuchPath => {
+                K::NotFound
+            }
+            Self::Conflict { .. } => K::Conflict,
+            Self::Throttled { .. } => K::Throttled,
+            Self::Store(_) => K::Unavailable,
+            Self::Keys(_) | Self::Internal(_) => K::Internal,
         }
     }
 }
@@ -228,11 +364,23 @@ impl Error {
             Self::AuthCodeRedirectMismatch => w(400, E::InvalidGrant, 50011, "The redirect URI does not match the one the authorization code was issued for.".into()),
             Self::FormExpired => w(400, E::InvalidRequest, 9002313, "Invalid request. The form expired or was sent from another page: start again.".into()),
             Self::Invalid(why) => w(400, E::InvalidRequest, 9002313, why.clone()),
-            Self::Conflict(what) => w(409, E::InvalidRequest, 9002313, format!("{what} already exists.")),
-            Self::NotFound(what) => w(404, E::NotFound, 9002313, what.clone()),
+            Self::Conflict { .. } => w(409, E::InvalidRequest, 9002313, sentence(self)),
+            Self::Ambiguous { .. } => w(400, E::InvalidRequest, 9002313, format!("{} Use the id.", sentence(self))),
+            Self::NotFound { .. } => w(404, E::NotFound, 9002313, sentence(self)),
+            Self::NoSuchPath => w(404, E::NotFound, 9002313, "The requested path was not found.".into()),
             Self::Store(_) => w(503, E::TemporarilyUnavailable, 90033, "A transient error has occurred. Please try again.".into()),
             Self::Keys(_) | Self::Internal(_) => w(500, E::ServerError, 90000, "The server could not complete the request. Please try again; if it persists, give the trace id to the operator.".into()),
         }
+    }
+}
+
+/// "Application 'x' was not found." from the error's display text.
+fn sentence(e: &Error) -> String {
+    let text = e.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => text,
     }
 }
 

@@ -85,7 +85,7 @@ pub fn parse_declarations(specs: &[String]) -> Result<Vec<PermissionScope>, Erro
     for s in &out {
         if let Some(missing) = s.implies.iter().find(|i| declared(&out, i).is_none()) {
             return Err(Error::Invalid(format!(
-                "Scope '{}' implies '{missing}', which is not declared: add --scope {missing}.",
+                "Scope '{}' implies '{missing}', which is not declared: declare '{missing}' too.",
                 s.value
             )));
         }

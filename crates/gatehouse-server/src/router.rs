@@ -94,7 +94,7 @@ fn routes(gh: Arc<Gatehouse>) -> Router {
 }
 
 async fn not_found(headers: HeaderMap) -> ApiError {
-    ApiError::new(Error::NotFound("The requested path was not found.".into()), &headers)
+    ApiError::new(Error::NoSuchPath, &headers)
 }
 
 async fn method_not_allowed(method: Method, headers: HeaderMap) -> ApiError {

@@ -76,7 +76,7 @@ impl Admin {
             }
         };
         if scopes.is_empty() {
-            return Err(Error::Invalid("Name at least one --scope (or .default).".into()));
+            return Err(Error::Invalid("Name at least one scope (or .default).".into()));
         }
         let resource = crate::resources::Resource {
             app_id: String::new(),
@@ -87,7 +87,7 @@ impl Admin {
         let names: Vec<String> = scopes.iter().filter(|s| *s != ".default").cloned().collect();
         crate::scopes::expand(&resource, api, &names).map_err(|_| {
             Error::Invalid(format!(
-                "The API '{api}' does not declare every scope in '{}': see 'gatehouse app show'.",
+                "The API '{api}' does not declare every scope in '{}'.",
                 scopes.join(" ")
             ))
         })?;

@@ -2,7 +2,7 @@
 //! `app role grant|list|revoke`.
 
 use super::Admin;
-use crate::error::Error;
+use crate::error::{Error, Object};
 use crate::model::{
     new_guid, now, AppRole, Application, ClientSecret, PermissionScope, RoleAssignment, ServicePrincipal, Tenant,
     UnixTime,
@@ -36,7 +36,7 @@ impl Admin {
         let display_name = new.display_name.trim().to_owned();
         if display_name.is_empty() || display_name.len() > 256 {
             return Err(Error::Invalid(
-                "Give the application a display name of 1-256 characters (--name).".into(),
+                "The application's display name must have 1 to 256 characters.".into(),
             ));
         }
         for uri in &new.redirect_uris {
@@ -54,9 +54,10 @@ impl Admin {
                 )));
             }
             if crate::resources::well_known(uri).is_some() {
-                return Err(Error::Conflict(format!(
-                    "Identifier URI '{uri}' (it names a built-in resource)"
-                )));
+                return Err(Error::Conflict {
+                    object: Object::IdentifierUri,
+                    name: uri.clone(),
+                });
             }
             if self
                 .store
@@ -64,7 +65,10 @@ impl Admin {
                 .await?
                 .is_some()
             {
-                return Err(Error::Conflict(format!("Identifier URI '{uri}'")));
+                return Err(Error::Conflict {
+                    object: Object::IdentifierUri,
+                    name: uri.clone(),
+                });
             }
         }
         let t = now();
@@ -116,13 +120,14 @@ impl Admin {
             .collect();
         match named.len() {
             1 => Ok(named.remove(0)),
-            0 => Err(Error::NotFound(format!(
-                "Application '{which}' was not found in tenant '{}': see 'gatehouse app list'.",
-                tenant.name
-            ))),
-            _ => Err(Error::Invalid(format!(
-                "Several applications are named '{which}': use the appId."
-            ))),
+            0 => Err(Error::NotFound {
+                object: Object::Application,
+                name: which.to_owned(),
+            }),
+            _ => Err(Error::Ambiguous {
+                object: Object::Application,
+                name: which.to_owned(),
+            }),
         }
     }
 
@@ -179,10 +184,10 @@ impl Admin {
         {
             Ok(())
         } else {
-            Err(Error::NotFound(format!(
-                "Secret with keyId '{key_id}' was not found on application '{}': see 'gatehouse app credential list'.",
-                app.app_id
-            )))
+            Err(Error::NotFound {
+                object: Object::Secret,
+                name: key_id.to_owned(),
+            })
         }
     }
 
@@ -198,19 +203,18 @@ impl Admin {
             .app_roles
             .iter()
             .find(|r| r.value == role || r.id == role)
-            .ok_or_else(|| {
-                let known: Vec<&str> = api.app_roles.iter().map(|r| r.value.as_str()).collect();
-                Error::NotFound(format!(
-                    "App role '{role}' was not found on API '{}' (it declares: {}).",
-                    api.display_name,
-                    known.join(", ")
-                ))
+            .ok_or_else(|| Error::NotFound {
+                object: Object::AppRole,
+                name: role.to_owned(),
             })?;
         let sp = self
             .store
             .service_principal_by_app_id(&tenant.id, &app.app_id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("The service principal of '{}' was not found.", app.app_id)))?;
+            .ok_or_else(|| Error::NotFound {
+                object: Object::ServicePrincipal,
+                name: app.app_id.clone(),
+            })?;
         let existing = self.store.role_assignments(&sp.id, &api.id).await?;
         if let Some(a) = existing.into_iter().find(|a| a.app_role_id == app_role.id) {
             return Ok(a);
@@ -238,7 +242,10 @@ impl Admin {
             .store
             .service_principal_by_app_id(&tenant.id, &app.app_id)
             .await?
-            .ok_or_else(|| Error::NotFound(format!("The service principal of '{}' was not found.", app.app_id)))?;
+            .ok_or_else(|| Error::NotFound {
+                object: Object::ServicePrincipal,
+                name: app.app_id.clone(),
+            })?;
         let role_id = api
             .app_roles
             .iter()
@@ -250,9 +257,9 @@ impl Admin {
                 return Ok(());
             }
         }
-        Err(Error::NotFound(format!(
-            "Role '{role}' of '{}' is not granted to '{}'.",
-            api.display_name, app.display_name
-        )))
+        Err(Error::NotFound {
+            object: Object::AppRoleAssignment,
+            name: role.to_owned(),
+        })
     }
 }

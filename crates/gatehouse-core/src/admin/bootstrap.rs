@@ -40,7 +40,7 @@ impl Admin {
             .await
         {
             Ok(t) => t,
-            Err(Error::Conflict(_)) => return Ok(None),
+            Err(Error::Conflict { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
         let (app, _sp) = self

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use gatehouse_keys::Kek;
 
-use crate::error::Error;
+use crate::error::{Error, Object};
 use crate::model::Tenant;
 use crate::store::Store;
 
@@ -36,9 +36,9 @@ impl Admin {
         if let Some(t) = self.store.tenant_by_id(&key).await? {
             return Ok(t);
         }
-        self.store
-            .tenant_by_name(&key)
-            .await?
-            .ok_or_else(|| Error::NotFound(format!("Tenant '{key}' was not found: see 'gatehouse tenant list'.")))
+        self.store.tenant_by_name(&key).await?.ok_or(Error::NotFound {
+            object: Object::Tenant,
+            name: key,
+        })
     }
 }

@@ -3,7 +3,7 @@
 use gatehouse_keys::{Algorithm, KeyRecord};
 
 use super::Admin;
-use crate::error::Error;
+use crate::error::{Error, Object};
 use crate::model::{new_guid, now, Tenant, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME};
 use crate::service::TENANT_ALIASES;
 
@@ -51,7 +51,10 @@ impl Admin {
         let name = validate_name(&new.name)?;
         let lifetime = validate_lifetime(new.token_lifetime_seconds.unwrap_or(DEFAULT_TOKEN_LIFETIME))?;
         if self.store.tenant_by_name(&name).await?.is_some() {
-            return Err(Error::Conflict(format!("Tenant '{name}'")));
+            return Err(Error::Conflict {
+                object: Object::Tenant,
+                name,
+            });
         }
         let t = now();
         let tenant = Tenant {

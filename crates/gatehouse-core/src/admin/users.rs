@@ -1,7 +1,7 @@
 //! `gatehouse user create|list|show|update|delete` (the verbs and flags of `az ad user`).
 
 use super::Admin;
-use crate::error::Error;
+use crate::error::{Error, Object};
 use crate::model::{new_guid, now, Tenant, User};
 use crate::password;
 use crate::sign_in::{normalize_upn, MAX_UPN};
@@ -47,7 +47,7 @@ fn validate_display_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 256 {
         return Err(Error::Invalid(
-            "Give the user a display name of 1-256 characters (--display-name).".into(),
+            "The user's display name must have 1 to 256 characters.".into(),
         ));
     }
     Ok(name.to_owned())
@@ -59,7 +59,10 @@ impl Admin {
         let display_name = validate_display_name(&new.display_name)?;
         password::validate(&new.password)?;
         if self.store.user_by_upn(&tenant.id, &upn).await?.is_some() {
-            return Err(Error::Conflict(format!("User '{upn}'")));
+            return Err(Error::Conflict {
+                object: Object::User,
+                name: upn,
+            });
         }
         let user = User {
             id: new_guid(),
@@ -81,11 +84,9 @@ impl Admin {
             Some(u) => Some(u),
             None => self.store.user_by_upn(&tenant.id, &normalize_upn(which)).await?,
         };
-        found.ok_or_else(|| {
-            Error::NotFound(format!(
-                "User '{which}' was not found in tenant '{}': see 'gatehouse user list'.",
-                tenant.name
-            ))
+        found.ok_or_else(|| Error::NotFound {
+            object: Object::User,
+            name: which.to_owned(),
         })
     }
 

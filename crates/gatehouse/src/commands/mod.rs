@@ -12,11 +12,46 @@ pub mod tenant;
 pub mod user;
 
 use anyhow::anyhow;
+use gatehouse_core::error::{Error, Object};
 
-/// Admin errors carry a sentence meant for people; show it without the wire wrapping.
-pub fn explain(e: gatehouse_core::Error) -> anyhow::Error {
+/// A domain error in words for the person at the terminal, with the verb that helps next. The
+/// domain's errors are neutral; the command-line hints live here.
+pub fn explain(e: Error) -> anyhow::Error {
     match e {
-        gatehouse_core::Error::Store(inner) => anyhow!("the database failed: {inner}"),
+        Error::Store(inner) => anyhow!("the database failed: {inner} (check that it runs, then try again)"),
+        Error::NotFound { object, name } => {
+            anyhow!("{} '{name}' was not found: {}", capitalized(object), list_hint(object))
+        }
+        Error::Conflict { object, name } if !name.is_empty() => {
+            anyhow!("{} '{name}' already exists: {}", capitalized(object), list_hint(object))
+        }
+        Error::Ambiguous { object, name } => anyhow!(
+            "several {}s are named '{name}': name it by id ({})",
+            object.noun(),
+            list_hint(object)
+        ),
         other => anyhow!("{other}"),
+    }
+}
+
+fn capitalized(object: Object) -> String {
+    let noun = object.noun();
+    let mut chars = noun.chars();
+    match chars.next() {
+        Some(c) => format!("{}{}", c.to_uppercase(), chars.as_str()),
+        None => String::new(),
+    }
+}
+
+/// Which verb shows what exists.
+fn list_hint(object: Object) -> &'static str {
+    match object {
+        Object::Tenant => "see 'gatehouse tenant list'",
+        Object::Application | Object::ServicePrincipal | Object::IdentifierUri => "see 'gatehouse app list'",
+        Object::User => "see 'gatehouse user list'",
+        Object::Secret => "see 'gatehouse app credential list --app APP'",
+        Object::AppRole | Object::Scope => "see the API's roles and scopes with 'gatehouse app show API'",
+        Object::AppRoleAssignment => "it is not granted; see 'gatehouse app show APP'",
+        Object::Record => "try again",
     }
 }

@@ -48,7 +48,7 @@ impl SpCmd {
                 }
                 app
             }
-            Err(Error::NotFound(_)) => {
+            Err(Error::NotFound { .. }) => {
                 admin
                     .create_app(
                         &tenant,
