@@ -77,13 +77,7 @@ fn configuration_errors_say_what_to_change() {
         "{err}"
     );
 
-    let out = run(&[
-        "serve",
-        "--listen",
-        "localhost",
-        "--data-dir",
-        data.to_str().unwrap(),
-    ]);
+    let out = run(&["serve", "--listen", "localhost", "--data-dir", data.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("IP:PORT"));
     let out = run(&[
         "serve",
