@@ -24,6 +24,18 @@ pub struct StoreArgs {
     /// TOML configuration file (see docs/CONFIGURATION.md).
     #[arg(long, env = "GATEHOUSE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Start even when the data folder or a file in it can be read by other users (a warning
+    /// instead of a refusal). Default false.
+    #[arg(
+        long,
+        env = "GATEHOUSE_ALLOW_INSECURE_PERMISSIONS",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub allow_insecure_permissions: Option<bool>,
 }
 
 /// The TOML file. Unknown keys are errors, so a typo is not silently ignored.
@@ -40,6 +52,8 @@ pub struct FileConfig {
     pub sign_in_log_retention_days: Option<u32>,
     pub purge_interval_minutes: Option<u64>,
     pub trusted_proxies: Option<Vec<String>>,
+    pub allow_insecure_permissions: Option<bool>,
+    pub quiet_bootstrap: Option<bool>,
 }
 
 /// Stage one: everything said, nothing checked.
@@ -56,6 +70,8 @@ pub struct Sources {
     pub purge_interval_minutes: Option<u64>,
     /// Empty: not given (the file's list, if any, applies).
     pub trusted_proxies: Vec<String>,
+    pub allow_insecure_permissions: Option<bool>,
+    pub quiet_bootstrap: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +95,10 @@ pub struct Settings {
     pub purge_every: Option<Duration>,
     /// Proxies whose `X-Forwarded-For` names the caller.
     pub trusted_proxies: Vec<IpNet>,
+    /// A data folder others can read is a warning, not a refusal.
+    pub allow_insecure_permissions: bool,
+    /// `serve` writes the first start's secrets to a file in the data folder, not to stdout.
+    pub quiet_bootstrap: bool,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "gatehouse-data";
@@ -106,6 +126,7 @@ impl Sources {
             file,
             data_dir: args.data_dir.clone(),
             database_url: args.database_url.clone(),
+            allow_insecure_permissions: args.allow_insecure_permissions,
             ..Self::default()
         })
     }
@@ -175,6 +196,11 @@ impl Sources {
             self.trusted_proxies
         };
         let trusted_proxies = proxies.iter().map(|p| parse_network(p)).collect::<Result<Vec<_>>>()?;
+        let allow_insecure_permissions = self
+            .allow_insecure_permissions
+            .or(self.file.allow_insecure_permissions)
+            .unwrap_or(false);
+        let quiet_bootstrap = self.quiet_bootstrap.or(self.file.quiet_bootstrap).unwrap_or(false);
         Ok(Settings {
             data_dir,
             database,
@@ -185,6 +211,8 @@ impl Sources {
             retention,
             purge_every,
             trusted_proxies,
+            allow_insecure_permissions,
+            quiet_bootstrap,
         })
     }
 }
@@ -338,6 +366,25 @@ mod tests {
         .unwrap();
         assert_eq!(s.retention.sign_in_log, None, "the flag (0) wins over the file (7)");
         assert_eq!(s.purge_every, None);
+    }
+
+    #[test]
+    fn permission_override_and_quiet_bootstrap_default_off_and_the_flag_wins() {
+        let s = Sources::default().resolve().unwrap();
+        assert!(!s.allow_insecure_permissions && !s.quiet_bootstrap);
+        let file: FileConfig = toml::from_str("allow_insecure_permissions = true\nquiet_bootstrap = true").unwrap();
+        let s = Sources {
+            file,
+            allow_insecure_permissions: Some(false),
+            ..Default::default()
+        }
+        .resolve()
+        .unwrap();
+        assert!(
+            !s.allow_insecure_permissions,
+            "the flag (false) wins over the file (true)"
+        );
+        assert!(s.quiet_bootstrap, "the file applies when no flag is given");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Opening what a verb needs: the store (embedded or by URL) and the key-encryption key, checked
-//! against the one the database was created with.
+//! against the one the database was created with. Before either is touched, a data folder the
+//! verb uses is created private or checked to be private (`setup::check_private`).
 
 use std::sync::Arc;
 
@@ -25,13 +26,22 @@ impl Ctx {
     }
 
     pub async fn open_with(settings: Settings) -> Result<Self> {
+        Self::open_using(settings, false).await
+    }
+
+    /// Like [`Ctx::open_with`]; `keeps_files` says the verb itself keeps files in the data folder
+    /// (serve: the local TLS files, the quiet bootstrap's file), so the folder is checked even
+    /// when the database and the key-encryption key are elsewhere.
+    pub async fn open_using(settings: Settings, keeps_files: bool) -> Result<Self> {
+        let uses_data_dir = keeps_files || matches!(settings.database, Database::Embedded) || settings.kek.is_none();
+        if uses_data_dir {
+            setup::ensure_dir(&settings.data_dir)?;
+            setup::check_private(&settings.data_dir, settings.allow_insecure_permissions)?;
+        }
         let store = match &settings.database {
-            Database::Embedded => {
-                setup::ensure_dir(&settings.data_dir)?;
-                gatehouse_store::open_data_dir(&settings.data_dir)
-                    .await
-                    .with_context(|| format!("opening the embedded database in {}", settings.data_dir.display()))?
-            }
+            Database::Embedded => gatehouse_store::open_data_dir(&settings.data_dir)
+                .await
+                .with_context(|| format!("opening the embedded database in {}", settings.data_dir.display()))?,
             Database::Url(url) => gatehouse_store::open(url).await.context(
                 "connecting to the database (check database_url, that the server runs and accepts this user)",
             )?,

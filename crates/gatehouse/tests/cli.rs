@@ -61,12 +61,14 @@ fn configuration_errors_say_what_to_change() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "lisen = \"127.0.0.1:1\"\n").unwrap();
+    // The data folder beside the configuration file, not around it (it must be private).
+    let data = dir.path().join("data");
     let out = run(&[
         "serve",
         "--config",
         bad.to_str().unwrap(),
         "--data-dir",
-        dir.path().to_str().unwrap(),
+        data.to_str().unwrap(),
     ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -75,20 +77,14 @@ fn configuration_errors_say_what_to_change() {
         "{err}"
     );
 
-    let out = run(&[
-        "serve",
-        "--listen",
-        "localhost",
-        "--data-dir",
-        dir.path().to_str().unwrap(),
-    ]);
+    let out = run(&["serve", "--listen", "localhost", "--data-dir", data.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("IP:PORT"));
     let out = run(&[
         "serve",
         "--public-url",
         "http://x",
         "--data-dir",
-        dir.path().to_str().unwrap(),
+        data.to_str().unwrap(),
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("https://"));
     let out = run(&[
@@ -97,7 +93,7 @@ fn configuration_errors_say_what_to_change() {
         "--database-url",
         "mysql://x",
         "--data-dir",
-        dir.path().to_str().unwrap(),
+        data.to_str().unwrap(),
     ]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("postgres://"));
     let out = run(&[
@@ -106,7 +102,7 @@ fn configuration_errors_say_what_to_change() {
         "--database-url",
         "postgres://nobody@127.0.0.1:1/none",
         "--data-dir",
-        dir.path().to_str().unwrap(),
+        data.to_str().unwrap(),
     ]);
     assert!(!out.status.success());
     assert!(
@@ -157,7 +153,8 @@ fn a_configuration_file_and_environment_are_read() {
 #[test]
 fn purge_reports_what_it_removed_and_checks_its_options() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
     let out = run(&["purge", "--data-dir", data, "-o", "json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

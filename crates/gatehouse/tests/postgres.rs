@@ -22,9 +22,10 @@ fn replica(db: &ScratchDb, kek: &str) -> Server {
 async fn migrate_then_serve_on_postgres() {
     let db = ScratchDb::create().await;
     let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
     let out = std::process::Command::new(bin())
         .args(["migrate", "--database-url", &db.url, "--data-dir"])
-        .arg(dir.path())
+        .arg(&data)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -33,7 +34,7 @@ async fn migrate_then_serve_on_postgres() {
         bin(),
         ServerOptions {
             database_url: Some(db.url.clone()),
-            data_dir: Some(dir.path().to_owned()),
+            data_dir: Some(data.clone()),
             ..Default::default()
         },
     );

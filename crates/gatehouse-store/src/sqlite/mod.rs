@@ -1,6 +1,9 @@
 //! The embedded default: SQLite in WAL mode with `synchronous=FULL`, so an acknowledged write
 //! (a secret, a key, a lock) survives power loss. Several processes may open the same file
 //! (the server and the admin CLI); writers wait on each other through `busy_timeout`.
+//! A database file that does not exist yet is created here, empty and readable only by its owner
+//! (0600), before SQLite opens it: SQLite gives the `-wal` and `-shm` files it makes the mode of
+//! the main file, so they are private too, whatever the process umask.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -19,6 +22,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies migrations.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        create_private(path)?;
         let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
         Self::with_options(options).await
     }
@@ -28,6 +32,13 @@ impl SqliteStore {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(crate::common::map_err)?
             .create_if_missing(true);
+        let file = options.get_filename();
+        let name = file.to_string_lossy();
+        let in_memory =
+            url.contains("mode=memory") || name.is_empty() || name.starts_with("file:") || name == ":memory:";
+        if !in_memory {
+            create_private(file)?;
+        }
         Self::with_options(options).await
     }
 
@@ -48,6 +59,25 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?;
         Ok(Self { pool })
+    }
+}
+
+/// Creates `path` empty with mode 0600 if it does not exist (an existing file is left as it is).
+fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "creating the database file {}: {e}",
+            path.display()
+        ))),
     }
 }
 

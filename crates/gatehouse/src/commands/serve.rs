@@ -1,4 +1,5 @@
-//! `gatehouse serve`: the HTTPS server.
+//! `gatehouse serve`: the HTTPS server, and the getting-started text of the first start (on
+//! standard output, or with `--quiet-bootstrap` in a 0600 file in the data folder).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +56,19 @@ pub struct Serve {
     /// Minutes between purges of expired rows; 0 turns the timer off. Default 60.
     #[arg(long, env = "GATEHOUSE_PURGE_INTERVAL_MINUTES", value_name = "MINUTES")]
     purge_interval_minutes: Option<u64>,
+    /// Write the first start's one-time secrets (service principal secret, administrator
+    /// password) to DATA_DIR/getting-started.txt (0600) instead of standard output, and print
+    /// only where they are. For servers whose output a log system collects. Default false.
+    #[arg(
+        long,
+        env = "GATEHOUSE_QUIET_BOOTSTRAP",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    quiet_bootstrap: Option<bool>,
 }
 
 impl Serve {
@@ -67,11 +81,12 @@ impl Serve {
         sources.sign_in_log_retention_days = self.retention.sign_in_log_retention_days;
         sources.purge_interval_minutes = self.purge_interval_minutes;
         sources.trusted_proxies = self.trusted_proxies;
+        sources.quiet_bootstrap = self.quiet_bootstrap;
         let settings = sources.resolve()?;
 
         eprintln!("Opening the database...");
-        let ctx = Ctx::open_with(settings.clone()).await?;
-        let first = ctx.admin().bootstrap().await.map_err(super::explain)?;
+        let keeps_files = settings.tls.is_none() || settings.quiet_bootstrap;
+        let ctx = Ctx::open_using(settings.clone(), keeps_files).await?;
 
         let (cert, key, ca) = match &settings.tls {
             Some((c, k)) => (c.clone(), k.clone(), None),
@@ -86,6 +101,9 @@ impl Serve {
             .with_context(|| format!("cannot listen on {} (in use? pass --listen IP:PORT)", settings.listen))?;
         let bound = listener.local_addr()?;
         let base = settings.public_url.clone().unwrap_or_else(|| default_public_url(bound));
+        // Only now, with the port taken: a start that fails earlier does not use up the one
+        // showing of the first start's secrets.
+        let first = ctx.admin().bootstrap().await.map_err(super::explain)?;
 
         let gh = Arc::new(Gatehouse::new(
             ctx.store.clone(),
@@ -105,7 +123,21 @@ impl Serve {
         );
 
         if let Some(first) = &first {
-            print_getting_started(first, &base, ca.as_deref());
+            let text = getting_started(first, &base, ca.as_deref());
+            if settings.quiet_bootstrap {
+                let path = setup::write_getting_started(&settings.data_dir, &text).with_context(|| {
+                    format!(
+                        "writing the first start's one-time secrets; set new ones with `gatehouse user update --id {} --password NEW` and `gatehouse app credential add --app {}`",
+                        first.admin_upn, first.app_id
+                    )
+                })?;
+                println!(
+                    "\nGatehouse is set up. The one-time secrets (service principal secret, administrator password)\nare in {} (readable only by you): read them, then delete the file.\n",
+                    path.display()
+                );
+            } else {
+                println!("{text}");
+            }
         }
         println!("Gatehouse listening on {base} ({} database)", ctx.store.backend());
         use std::io::Write;
@@ -159,7 +191,9 @@ async fn shutdown_signal() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-fn print_getting_started(f: &FirstStart, base: &str, ca: Option<&std::path::Path>) {
+/// The getting-started block: shown once, it holds the service principal's secret and the
+/// administrator's one-time password.
+fn getting_started(f: &FirstStart, base: &str, ca: Option<&std::path::Path>) -> String {
     let t = &f.tenant.id;
     let ca_text = ca
         .map(|p| p.display().to_string())
@@ -168,7 +202,7 @@ fn print_getting_started(f: &FirstStart, base: &str, ca: Option<&std::path::Path
     let ca_env = ca
         .map(|p| format!("REQUESTS_CA_BUNDLE={} ", p.display()))
         .unwrap_or_default();
-    println!(
+    format!(
         r#"
 Gatehouse is set up. This is shown once: keep the secret and the password now.
 
@@ -200,5 +234,5 @@ With the Azure CLI:
         secret = f.secret,
         admin = f.admin_upn,
         admin_password = f.admin_password,
-    );
+    )
 }
