@@ -19,25 +19,18 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use base64::{engine::general_purpose::STANDARD, Engine};
-use gatehouse_core::authorize::flow::{Outcome, Step, SESSION_LIFETIME};
+use gatehouse_core::authorize::flow::{Outcome, Step};
 use gatehouse_core::authorize::{redirect_uri, AuthResponse, AuthorizeError, ResponseMode, ValidRequest};
-use gatehouse_core::model::User;
 use gatehouse_core::{secret, Error};
+use maud::{html, Markup, PreEscaped};
 
-use super::{change_password_form, cookie, csrf_ok, csrf_token, esc, html, layout, PageForm};
-use crate::router::AppState;
+use super::templates::forms::{self, AccountPicker, Asks, Consent};
+use super::templates::Hidden;
+use super::{cookie, csrf_ok, page, problem, problem_page, redirect, with_session, Csrf, PageForm, SESSION_COOKIE};
+use crate::AppState;
 
-pub(crate) const SESSION_COOKIE: &str = "__Host-gh-session";
-const AUTO_SUBMIT: &str = "document.forms[0].submit();";
-
-fn error_box(e: Option<&Error>) -> String {
-    e.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, esc(&e.wire().text)))
-        .unwrap_or_default()
-}
-
-fn status_of(e: &Error) -> StatusCode {
-    StatusCode::from_u16(e.wire().status).unwrap_or(StatusCode::BAD_REQUEST)
-}
+/// The form_post page's only script; the CSP allows exactly this text by its hash.
+pub const AUTO_SUBMIT: &str = "document.forms[0].submit();";
 
 /// The page CSP with the client's origin allowed as a form target (and the auto-submit script).
 fn csp(redirect: &str, script: bool) -> String {
@@ -62,60 +55,53 @@ fn with_csp(mut r: Response, csp: &str) -> Response {
     r
 }
 
-fn sign_in_form(csrf: &str, req: &ValidRequest, upn: &str, error: Option<&Error>) -> String {
-    format!(
-        r#"{err}<p><strong>{app}</strong> wants you to sign in to {tenant}.</p>
-<form method="post"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="step" value="signin">
-<input type="hidden" name="q" value="{q}">
-<label for="username">User principal name</label>
-<input type="text" id="username" name="username" value="{upn}" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="256" autofocus>
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required maxlength="1024">
-<button type="submit">Sign in</button></form>"#,
-        err = error_box(error),
-        app = esc(&req.client.app.display_name),
-        tenant = esc(&req.tenant.display_name),
-        csrf = esc(csrf),
-        q = esc(&req.raw),
-        upn = esc(upn),
-    )
+/// The hidden fields of this page's forms: CSRF, step, and the original request (`q`).
+fn hidden<'a>(csrf: &'a str, step: &'a str, req: &'a ValidRequest) -> Hidden<'a> {
+    Hidden::new(csrf, step).with("q", &req.raw)
 }
 
-fn consent_form(csrf: &str, req: &ValidRequest, upn: &str, scopes: &[String]) -> String {
-    let items: String = scopes.iter().map(|s| format!("<li>{}</li>", esc(s))).collect();
-    format!(
-        r#"<p>Signed in as <strong>{upn}</strong>.</p>
-<p><strong>{app}</strong> wants to access <strong>{res}</strong> in {tenant} on your behalf:</p><ul>{items}</ul>
-<form method="post"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="step" value="consent">
-<input type="hidden" name="q" value="{q}">
-<button type="submit" name="decision" value="approve">Accept</button>
-<button type="submit" name="decision" value="decline" class="secondary">Cancel</button></form>
-<p class="muted">Accepting lets the app act as you until you revoke its access. It is sent back to {uri}.</p>"#,
-        upn = esc(upn),
-        app = esc(&req.client.app.display_name),
-        res = esc(&req.scope.resource),
-        tenant = esc(&req.tenant.display_name),
-        csrf = esc(csrf),
-        q = esc(&req.raw),
-        uri = esc(&req.redirect.uri),
-    )
+fn sign_in_body(csrf: &str, req: &ValidRequest, upn: &str) -> Markup {
+    html! {
+        p { strong { (req.client.app.display_name) } " wants you to sign in to " (req.tenant.display_name) "." }
+        (forms::sign_in(&hidden(csrf, "signin", req), upn))
+    }
 }
 
-fn pick_account_form(csrf: &str, req: &ValidRequest, user: &User) -> String {
-    format!(
-        r#"<p><strong>{app}</strong> wants you to pick an account of {tenant}.</p>
-<form method="post"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="step" value="pick_account">
-<input type="hidden" name="q" value="{q}">
-<button type="submit" name="account" value="current">Continue as {upn}</button>
-<button type="submit" name="account" value="other" class="secondary">Use another account</button></form>
-<p class="muted">Signed in as {name} ({upn}).</p>"#,
-        app = esc(&req.client.app.display_name),
-        tenant = esc(&req.tenant.display_name),
-        csrf = esc(csrf),
-        q = esc(&req.raw),
-        upn = esc(&user.user_principal_name),
-        name = esc(&user.display_name),
-    )
+fn consent_body(csrf: &str, req: &ValidRequest, upn: &str, scopes: &[String]) -> Markup {
+    let note = format!(
+        "Accepting lets the app act as you until you revoke its access. It is sent back to {}.",
+        req.redirect.uri
+    );
+    html! {
+        (Consent {
+            hidden: hidden(csrf, "consent", req),
+            upn,
+            asks: Asks {
+                app: &req.client.app.display_name,
+                resource: &req.scope.resource,
+                tenant: &req.tenant.display_name,
+                scopes,
+            },
+            approve: "Accept",
+            decline: "Cancel",
+            note: &note,
+        })
+    }
+}
+
+/// The form_post answer: the parameters as hidden fields, posted by the one hashed script, with
+/// a visible button for browsers without JavaScript.
+fn form_post_body(a: &AuthResponse) -> Markup {
+    html! {
+        form method="post" action=(a.redirect.uri) {
+            @for (k, v) in &a.params {
+                input type="hidden" name=(k) value=(v);
+            }
+            p { "Sending you back to the application." }
+            button type="submit" { "Continue" }
+        }
+        script { (PreEscaped(AUTO_SUBMIT)) }
+    }
 }
 
 /// The answer to the client: a redirect, or an auto-submitting form.
@@ -127,81 +113,54 @@ fn respond(a: &AuthResponse, after_post: bool) -> Response {
             } else {
                 StatusCode::FOUND
             };
-            let mut r = html(status, String::new(), None);
-            if let Ok(v) = HeaderValue::from_str(&a.location()) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            with_csp(r, &csp(&a.redirect.uri, false))
+            with_csp(redirect(status, &a.location()), &csp(&a.redirect.uri, false))
         }
-        ResponseMode::FormPost => {
-            let fields: String = a
-                .params
-                .iter()
-                .map(|(k, v)| format!(r#"<input type="hidden" name="{}" value="{}">"#, esc(k), esc(v)))
-                .collect();
-            let body = format!(
-                r#"<form method="post" action="{uri}">{fields}<p>Sending you back to the application.</p><button type="submit">Continue</button></form><script>{AUTO_SUBMIT}</script>"#,
-                uri = esc(&a.redirect.uri),
-            );
-            with_csp(
-                html(StatusCode::OK, layout("Signing you in", &body), None),
-                &csp(&a.redirect.uri, true),
-            )
-        }
+        ResponseMode::FormPost => with_csp(
+            page("Signing you in", None, form_post_body(a), None),
+            &csp(&a.redirect.uri, true),
+        ),
     }
 }
 
 /// Renders an outcome (page or answer), setting the CSRF and session cookies as needed.
 fn render(result: Result<Outcome, AuthorizeError>, headers: &HeaderMap, after_post: bool) -> Response {
-    let (csrf, new) = csrf_token(headers);
-    let set = new.then_some(csrf.as_str());
-    let (mut response, session) = match result {
-        Err(AuthorizeError::Page(e)) => (
-            html(status_of(&e), layout("Sign-in problem", &error_box(Some(&e))), set),
-            None,
-        ),
+    let csrf = Csrf::of(headers);
+    let (token, set) = (csrf.token(), csrf.to_set());
+    let (response, session) = match result {
+        Err(AuthorizeError::Page(e)) => (problem_page("Sign-in problem", &e, set), None),
         Err(AuthorizeError::Redirect(a)) => (respond(&a, after_post), None),
         Ok(Outcome { step, new_session }) => {
-            let r = match step {
-                Step::SignIn { req, upn, error } => {
-                    let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
-                    let page = layout("Sign in", &sign_in_form(&csrf, &req, &upn, error.as_ref()));
-                    with_csp(html(status, page, set), &csp(&req.redirect.uri, false))
-                }
-                Step::ChangePassword { req, upn, error } => {
-                    let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
-                    let hidden = format!(
-                        r#"<input type="hidden" name="csrf" value="{}"><input type="hidden" name="step" value="change_password"><input type="hidden" name="q" value="{}">"#,
-                        esc(&csrf),
-                        esc(&req.raw),
-                    );
-                    let body = format!("{}{}", error_box(error.as_ref()), change_password_form(&hidden, &upn));
-                    let page = layout("Update your password", &body);
-                    with_csp(html(status, page, set), &csp(&req.redirect.uri, false))
-                }
+            let (title, error, body, req) = match step {
+                Step::SignIn { req, upn, error } => ("Sign in", error, sign_in_body(token, &req, &upn), req),
+                Step::ChangePassword { req, upn, error } => (
+                    "Update your password",
+                    error,
+                    forms::password_change(&hidden(token, "change_password", &req), &upn),
+                    req,
+                ),
                 Step::PickAccount { req, user } => {
-                    let page = layout("Pick an account", &pick_account_form(&csrf, &req, &user));
-                    with_csp(html(StatusCode::OK, page, set), &csp(&req.redirect.uri, false))
+                    let picker = AccountPicker {
+                        hidden: hidden(token, "pick_account", &req),
+                        app: &req.client.app.display_name,
+                        tenant: &req.tenant.display_name,
+                        upn: &user.user_principal_name,
+                        name: &user.display_name,
+                    };
+                    ("Pick an account", None, html! { (picker) }, req)
                 }
-                Step::Consent { req, user, scopes } => {
-                    let page = layout(
-                        "Permissions requested",
-                        &consent_form(&csrf, &req, &user.user_principal_name, &scopes),
-                    );
-                    with_csp(html(StatusCode::OK, page, set), &csp(&req.redirect.uri, false))
-                }
-                Step::Respond(a) => respond(&a, after_post),
+                Step::Consent { req, user, scopes } => (
+                    "Permissions requested",
+                    None,
+                    consent_body(token, &req, &user.user_principal_name, &scopes),
+                    req,
+                ),
+                Step::Respond(a) => return with_session(respond(&a, after_post), new_session.as_deref()),
             };
-            (r, new_session)
+            let shown = page(title, error.as_ref().map(problem).as_ref(), body, set);
+            (with_csp(shown, &csp(&req.redirect.uri, false)), new_session)
         }
     };
-    if let Some(token) = session {
-        let c = format!("{SESSION_COOKIE}={token}; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age={SESSION_LIFETIME}");
-        if let Ok(v) = HeaderValue::from_str(&c) {
-            response.headers_mut().append(header::SET_COOKIE, v);
-        }
-    }
-    response
+    with_session(response, session.as_deref())
 }
 
 pub async fn show(

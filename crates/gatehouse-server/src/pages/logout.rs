@@ -3,14 +3,15 @@
 //! registered redirect URI of `client_id`, see `core::sign_out`) or shows a signed-out page.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use gatehouse_core::sign_out::SignOutRequest;
 use gatehouse_protocol::FormParams;
+use maud::html;
 
-use super::authorize::SESSION_COOKIE;
-use super::{cookie, esc, html, layout, PageForm};
-use crate::router::AppState;
+use super::templates::message;
+use super::{cookie, page, problem_page, redirect, without_session, PageForm, SESSION_COOKIE};
+use crate::AppState;
 
 async fn sign_out(s: &AppState, tenant: &str, params: Option<&FormParams>, session: Option<String>) -> Response {
     let get = |name| params.and_then(|p| p.get(name));
@@ -20,33 +21,17 @@ async fn sign_out(s: &AppState, tenant: &str, params: Option<&FormParams>, sessi
         post_logout_redirect_uri: get("post_logout_redirect_uri"),
         state: get("state"),
     };
-    let mut r = match s.gh.sign_out(tenant, req).await {
-        Ok(Some(uri)) => {
-            let mut r = html(StatusCode::FOUND, String::new(), None);
-            if let Ok(v) = HeaderValue::from_str(&uri) {
-                r.headers_mut().insert(header::LOCATION, v);
-            }
-            r
-        }
-        Ok(None) => html(
-            StatusCode::OK,
-            layout("Signed out", "<p>You have signed out. You can close this window.</p>"),
+    let r = match s.gh.sign_out(tenant, req).await {
+        Ok(Some(uri)) => redirect(StatusCode::FOUND, &uri),
+        Ok(None) => page(
+            "Signed out",
+            None,
+            message(html! { "You have signed out. You can close this window." }),
             None,
         ),
-        Err(e) => html(
-            StatusCode::from_u16(e.wire().status).unwrap_or(StatusCode::BAD_REQUEST),
-            layout(
-                "Sign-out problem",
-                &format!(r#"<p class="error" role="alert">{}</p>"#, esc(&e.wire().text)),
-            ),
-            None,
-        ),
+        Err(e) => problem_page("Sign-out problem", &e, None),
     };
-    let expire = format!("{SESSION_COOKIE}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
-    if let Ok(v) = HeaderValue::from_str(&expire) {
-        r.headers_mut().append(header::SET_COOKIE, v);
-    }
-    r
+    without_session(r)
 }
 
 pub async fn show(
