@@ -2,7 +2,7 @@
 //!
 //! - [`model`]: tenants, applications, service principals, secrets, app roles.
 //! - [`store`]: the storage traits every backend implements (`gatehouse-store`).
-//! - [`error`]: domain errors and THE mapping to OAuth/Entra wire codes ([`Error::wire`]).
+//! - [`error`]: domain errors with a neutral [`ErrorKind`]; the server maps them per front door.
 //! - [`service`]: [`Gatehouse`], what the HTTP layer calls: token, discovery, JWKS; and the
 //!   change follower that keeps every cache within a second of the database.
 //! - [`directory`], [`keyring`], [`throttle`]: the caches behind the token path (no database
@@ -49,6 +49,6 @@ pub mod store;
 pub mod throttle;
 pub mod token;
 
-pub use error::{Error, Wire};
+pub use error::{Error, ErrorKind};
 pub use service::{Gatehouse, TokenRequest, TokenResponse};
 pub use store::{Store, StoreError};

@@ -1,4 +1,4 @@
-//! Extractors: bad input becomes an [`ApiError`] before any handler runs.
+//! Extractors: bad input becomes an OAuth-dialect error before any handler runs.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -8,7 +8,7 @@ use gatehouse_core::Error;
 use gatehouse_protocol::form::decode_component;
 use gatehouse_protocol::{FormError, FormParams};
 
-use crate::error::ApiError;
+use crate::dialect::oauth::OAuth;
 
 /// The largest form body accepted: real token requests are under 4 KiB.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -23,11 +23,11 @@ pub struct OAuthForm {
 }
 
 impl<S: Send + Sync> FromRequest<S> for OAuthForm {
-    type Rejection = ApiError;
+    type Rejection = OAuth;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, state: &S) -> Result<Self, OAuth> {
         let headers = req.headers().clone();
-        let fail = |e: Error| ApiError::new(e, &headers);
+        let fail = OAuth;
         let source = crate::client_addr::client_addr(req.extensions());
         let is_form = headers
             .get(header::CONTENT_TYPE)

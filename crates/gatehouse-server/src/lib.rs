@@ -1,24 +1,31 @@
 //! The Gatehouse HTTP application (axum), served over HTTPS (rustls).
 //!
-//! - [`router`]: every route in one table.
-//! - [`routes`]: one file per endpoint family (token, device code, discovery, revocation).
-//! - [`pages`]: server-rendered HTML pages (device-code verification), with CSP and CSRF tokens.
+//! - [`router`]: the whole application: every door's router nested, middleware, fallbacks.
+//! - [`state`]: [`AppState`], what handlers reach through `State`.
+//! - [`context`]: the one middleware giving every answer its trace id, correlation id and
+//!   `Cache-Control: no-store`.
+//! - [`dialect`]: every front door's error dialect (OAuth/Entra, ARM, Graph, IoT Central), one
+//!   module each: the only place statuses and wire codes are chosen.
+//! - [`api`]: the JSON front doors, one folder each (`api::oauth`: token, device code,
+//!   revocation, discovery, userinfo and `me`).
+//! - [`pages`]: server-rendered HTML pages (sign-in, consent, device code, my apps, sign-out) on
+//!   maud templates, with CSP and CSRF tokens.
 //! - [`extract`]: extractors that turn bad input (content type, size, encoding, repeated
-//!   parameters, Basic credentials) into our error format before a handler runs.
-//! - [`error`]: [`ApiError`], the only way an error leaves the server: Entra's body, a trace id,
-//!   `Cache-Control: no-store`, the status `gatehouse_core::Error::wire` chose.
+//!   parameters, Basic credentials) into the route's error dialect before a handler runs.
 //! - [`client_addr`]: the caller's address (TCP peer, or `X-Forwarded-For` from trusted proxies).
 //! - [`tls`]: the rustls server configuration from PEM files.
 //! - [`serve`]: binding and serving with graceful shutdown.
 
+pub mod api;
 pub mod client_addr;
-pub mod error;
+pub mod context;
+pub mod dialect;
 pub mod extract;
 pub mod pages;
 pub mod router;
-pub mod routes;
 pub mod serve;
+pub mod state;
 pub mod tls;
 
-pub use error::ApiError;
-pub use router::{router, router_with, AppState, RouterOptions};
+pub use router::{router, router_with, RouterOptions};
+pub use state::AppState;

@@ -1,21 +1,19 @@
-//! Every route, in one table.
+//! The whole application: every front door's router nested into one, the context middleware
+//! (request ids, `no-store`), the trusted-proxy layer, and the fallbacks that answer unknown
+//! paths and wrong methods in the dialect of the door the path belongs to.
 
 use std::sync::Arc;
 
-use axum::http::{HeaderMap, Method};
-use axum::routing::{delete, get, post};
+use axum::http::{Method, Uri};
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 use gatehouse_core::{Error, Gatehouse};
 
 use crate::client_addr::{self, TrustedProxies};
-use crate::error::ApiError;
-use crate::pages;
-use crate::routes::{device, discovery, me, revocation, token};
-
-#[derive(Clone)]
-pub struct AppState {
-    pub gh: Arc<Gatehouse>,
-}
+use crate::dialect::Door;
+use crate::state::AppState;
+use crate::{api, pages};
 
 /// What the deployment says about the network in front of the server.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +28,14 @@ pub fn router(gh: Arc<Gatehouse>) -> Router {
 }
 
 pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Router {
-    let app = routes(gh);
+    let app = Router::new()
+        .merge(api::oauth::router())
+        .merge(pages::router())
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(AppState { gh })
+        .layer(axum::middleware::from_fn(crate::context::layer));
     if options.trusted_proxies.is_empty() {
         app
     } else {
@@ -41,62 +46,10 @@ pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Router {
     }
 }
 
-fn routes(gh: Arc<Gatehouse>) -> Router {
-    Router::new()
-        // token endpoints
-        .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
-        .route("/{tenant}/oauth2/token", post(token::token_v1))
-        // authorization endpoint: sign-in and consent pages, answers to the client
-        .route(
-            "/{tenant}/oauth2/v2.0/authorize",
-            get(pages::authorize::show).post(pages::authorize::submit),
-        )
-        // sign-out; the user's own apps (page and API); userinfo
-        .route(
-            "/{tenant}/oauth2/v2.0/logout",
-            get(pages::logout::show).post(pages::logout::submit),
-        )
-        .route("/{tenant}/myapps", get(pages::myapps::show).post(pages::myapps::submit))
-        .route("/{tenant}/me/authorizedApps", get(me::list_apps))
-        .route("/{tenant}/me/authorizedApps/{app_id}", delete(me::revoke_app))
-        .route("/{tenant}/openid/userinfo", get(me::userinfo).post(me::userinfo))
-        // device authorization (RFC 8628) and its verification page
-        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode_v2))
-        .route("/{tenant}/oauth2/devicecode", post(device::devicecode_v1))
-        .route(
-            "/{tenant}/oauth2/deviceauth",
-            get(pages::device::show).post(pages::device::submit),
-        )
-        .route(
-            "/{tenant}/oauth2/devicelogin",
-            get(pages::device::show).post(pages::device::submit),
-        )
-        // revocation (RFC 7009) and the feed guards poll
-        .route("/{tenant}/oauth2/v2.0/revoke", post(revocation::revoke))
-        .route("/{tenant}/gatehouse/revocations", get(revocation::feed))
-        // discovery
-        .route(
-            "/{tenant}/v2.0/.well-known/openid-configuration",
-            get(discovery::openid_v2),
-        )
-        .route("/{tenant}/.well-known/openid-configuration", get(discovery::openid_v1))
-        .route(
-            "/.well-known/oauth-authorization-server/{*path}",
-            get(discovery::rfc8414),
-        )
-        .route("/{tenant}/discovery/v2.0/keys", get(discovery::jwks))
-        .route("/{tenant}/discovery/keys", get(discovery::jwks))
-        .route("/common/discovery/instance", get(discovery::instance))
-        .route("/healthz", get(|| async { "ok" }))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .with_state(AppState { gh })
+async fn not_found(uri: Uri) -> Response {
+    Door::of(uri.path()).respond(Error::NoSuchPath)
 }
 
-async fn not_found(headers: HeaderMap) -> ApiError {
-    ApiError::new(Error::NoSuchPath, &headers)
-}
-
-async fn method_not_allowed(method: Method, headers: HeaderMap) -> ApiError {
-    ApiError::new(Error::MethodNotAllowed(method.to_string()), &headers)
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    Door::of(uri.path()).respond(Error::MethodNotAllowed(method.to_string()))
 }

@@ -99,7 +99,7 @@ impl Gatehouse {
     pub async fn authorize(&self, segment: &str, raw: &str, session: Option<&str>) -> Result<Outcome, AuthorizeError> {
         let req = self.authorize_request(segment, raw).await?;
         let redirect = req.redirect.clone();
-        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
+        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, e));
         let user = match req.prompt {
             Prompt::Login => None,
             _ => self.session_user(&req.tenant.id, session).await.map_err(fail)?,
@@ -148,7 +148,7 @@ impl Gatehouse {
                 }
                 .into())
             }
-            Err(e) => return Err(AuthorizeError::Redirect(AuthResponse::error(&req.redirect, &e))),
+            Err(e) => return Err(AuthorizeError::Redirect(AuthResponse::error(&req.redirect, e))),
         };
         self.signed_in(req, user).await
     }
@@ -189,7 +189,7 @@ impl Gatehouse {
                 }
                 .into())
             }
-            Err(e) => return Err(AuthorizeError::Redirect(AuthResponse::error(&req.redirect, &e))),
+            Err(e) => return Err(AuthorizeError::Redirect(AuthResponse::error(&req.redirect, e))),
         };
         self.signed_in(req, user).await
     }
@@ -197,7 +197,7 @@ impl Gatehouse {
     /// Starts the session of a user who just signed in, then consent or the code.
     async fn signed_in(&self, req: ValidRequest, user: User) -> Result<Outcome, AuthorizeError> {
         let redirect = req.redirect.clone();
-        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
+        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, e));
         let token = self.start_session(&req.tenant, &user).await.map_err(fail)?;
         let step = self.after_sign_in(req, user).await?;
         Ok(Outcome {
@@ -220,7 +220,7 @@ impl Gatehouse {
             return Ok(sign_in_page(req));
         }
         let redirect = req.redirect.clone();
-        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
+        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, e));
         match self.session_user(&req.tenant.id, session).await.map_err(fail)? {
             Some(user) => Ok(self.after_sign_in(req, user).await?.into()),
             None => Ok(session_ended(req)),
@@ -237,7 +237,7 @@ impl Gatehouse {
     ) -> Result<Outcome, AuthorizeError> {
         let req = self.authorize_request(segment, raw).await?;
         let redirect = req.redirect.clone();
-        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
+        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, e));
         let Some(user) = self.session_user(&req.tenant.id, session).await.map_err(fail)? else {
             return Ok(session_ended(req));
         };
@@ -254,7 +254,7 @@ impl Gatehouse {
     /// Consent if something is new (or `prompt=consent`), else the code.
     async fn after_sign_in(&self, req: ValidRequest, user: User) -> Result<Step, AuthorizeError> {
         let redirect = req.redirect.clone();
-        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
+        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, e));
         let missing = self
             .missing_consent(&req.tenant, &user, &req.client, &req.scope)
             .await

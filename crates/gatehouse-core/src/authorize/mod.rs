@@ -54,48 +54,34 @@ pub struct Redirect {
     pub iss: String,
 }
 
-/// An answer to the client: the redirect and its parameters (`code` or `error`..., `state`, `iss`).
-#[derive(Debug, Clone)]
+/// An answer to the client: where it goes, and what it says (a code or an error). The server
+/// renders it in the OAuth dialect (`error`, `error_description`, `error_codes`), with `state`
+/// and `iss` (RFC 9207) in every answer.
+#[derive(Debug)]
 pub struct AuthResponse {
     pub redirect: Redirect,
-    pub params: Vec<(String, String)>,
+    pub answer: Answer,
+}
+
+#[derive(Debug)]
+pub enum Answer {
+    Code(String),
+    Error(Box<Error>),
 }
 
 impl AuthResponse {
-    fn new(redirect: &Redirect, mut params: Vec<(String, String)>) -> Self {
-        if let Some(s) = &redirect.state {
-            params.push(("state".into(), s.clone()));
-        }
-        params.push(("iss".into(), redirect.iss.clone()));
+    pub fn code(redirect: &Redirect, code: String) -> Self {
         Self {
             redirect: redirect.clone(),
-            params,
+            answer: Answer::Code(code),
         }
     }
 
-    pub fn code(redirect: &Redirect, code: String) -> Self {
-        Self::new(redirect, vec![("code".into(), code)])
-    }
-
-    pub fn error(redirect: &Redirect, e: &Error) -> Self {
-        let w = e.wire();
-        let params = vec![
-            ("error".into(), w.error.as_str().to_owned()),
-            ("error_description".into(), format!("AADSTS{}: {}", w.aadsts, w.text)),
-            ("error_codes".into(), w.aadsts.to_string()),
-        ];
-        Self::new(redirect, params)
-    }
-
-    /// The answer as a URL (`response_mode=query`): the parameters appended to the redirect URI.
-    pub fn location(&self) -> String {
-        let sep = if self.redirect.uri.contains('?') { '&' } else { '?' };
-        let query: Vec<String> = self
-            .params
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect();
-        format!("{}{sep}{}", self.redirect.uri, query.join("&"))
+    pub fn error(redirect: &Redirect, e: Error) -> Self {
+        Self {
+            redirect: redirect.clone(),
+            answer: Answer::Error(Box::new(e)),
+        }
     }
 }
 
@@ -174,7 +160,7 @@ impl Gatehouse {
             state: params.get("state").map(|s| s.chars().take(MAX_VALUE).collect()),
             iss: issuer(&self.base_url, &tenant.id, Dialect::V2),
         };
-        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, &e));
+        let fail = |e: Error| AuthorizeError::Redirect(AuthResponse::error(&redirect, e));
         let checked = async {
             if mode.is_none() {
                 return Err(Error::Malformed("response_mode must be query or form_post".into()));

@@ -94,7 +94,7 @@ fn consent_body(csrf: &str, req: &ValidRequest, upn: &str, scopes: &[String]) ->
 fn form_post_body(a: &AuthResponse) -> Markup {
     html! {
         form method="post" action=(a.redirect.uri) {
-            @for (k, v) in &a.params {
+            @for (k, v) in &crate::dialect::oauth::authorization_params(a) {
                 input type="hidden" name=(k) value=(v);
             }
             p { "Sending you back to the application." }
@@ -113,7 +113,10 @@ fn respond(a: &AuthResponse, after_post: bool) -> Response {
             } else {
                 StatusCode::FOUND
             };
-            with_csp(redirect(status, &a.location()), &csp(&a.redirect.uri, false))
+            with_csp(
+                redirect(status, &crate::dialect::oauth::authorization_location(a)),
+                &csp(&a.redirect.uri, false),
+            )
         }
         ResponseMode::FormPost => with_csp(
             page("Signing you in", None, form_post_body(a), None),

@@ -33,6 +33,23 @@ use maud::Markup;
 pub use csrf::{cookie, csrf_ok, Csrf};
 pub use form::PageForm;
 
+/// The pages' routes (the OAuth door's HTML side).
+pub fn router() -> axum::Router<crate::AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        // authorization endpoint: sign-in and consent pages, answers to the client
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize::show).post(authorize::submit),
+        )
+        // sign-out; the user's own apps
+        .route("/{tenant}/oauth2/v2.0/logout", get(logout::show).post(logout::submit))
+        .route("/{tenant}/myapps", get(myapps::show).post(myapps::submit))
+        // the device-code verification page
+        .route("/{tenant}/oauth2/deviceauth", get(device::show).post(device::submit))
+        .route("/{tenant}/oauth2/devicelogin", get(device::show).post(device::submit))
+}
+
 pub const CSP: &str =
     "default-src 'none'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 /// The signed-in session of the authorize pages, also used by `myapps` and `logout`.
@@ -48,9 +65,9 @@ pub struct Problem {
 /// The one mapping from a domain error to what a page shows (status and safe text). Every page
 /// goes through here; nothing else in `pages` asks an error for its wire form.
 pub fn problem(e: &Error) -> Problem {
-    let wire = e.wire();
+    let wire = crate::dialect::oauth::wire(e);
     Problem {
-        status: StatusCode::from_u16(wire.status).unwrap_or(StatusCode::BAD_REQUEST),
+        status: wire.status_code(),
         text: wire.text,
     }
 }

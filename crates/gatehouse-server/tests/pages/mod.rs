@@ -286,3 +286,8 @@ impl Answer {
         );
     }
 }
+
+/// Sends a request built by the caller (any method and headers) with a text body.
+pub async fn send_with(router: &Router, req: axum::http::request::Builder, body: &str) -> Answer {
+    send(router, req, "", Body::from(body.to_owned())).await
+}

@@ -1,13 +1,13 @@
 //! Discovery: OpenID configuration (v2 and v1), RFC 8414 metadata, JWKS, instance discovery.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gatehouse_protocol::discovery::{Dialect, InstanceDiscovery};
 
-use crate::error::ApiError;
-use crate::router::AppState;
+use crate::dialect::oauth::OAuth;
+use crate::state::AppState;
 
 /// Discovery documents change rarely; a short public cache keeps load off the server.
 const CACHE: &str = "max-age=300, public";
@@ -18,54 +18,29 @@ fn cached(mut r: Response) -> Response {
     r
 }
 
-pub async fn openid_v2(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let doc =
-        s.gh.discovery(&tenant, Dialect::V2)
-            .await
-            .map_err(|e| ApiError::new(e, &headers))?;
+pub async fn openid_v2(State(s): State<AppState>, Path(tenant): Path<String>) -> Result<Response, OAuth> {
+    let doc = s.gh.discovery(&tenant, Dialect::V2).await?;
     Ok(cached(Json(doc).into_response()))
 }
 
-pub async fn openid_v1(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let doc =
-        s.gh.discovery(&tenant, Dialect::V1)
-            .await
-            .map_err(|e| ApiError::new(e, &headers))?;
+pub async fn openid_v1(State(s): State<AppState>, Path(tenant): Path<String>) -> Result<Response, OAuth> {
+    let doc = s.gh.discovery(&tenant, Dialect::V1).await?;
     Ok(cached(Json(doc).into_response()))
 }
 
 /// RFC 8414: `/.well-known/oauth-authorization-server/{tenant}/v2.0` names the v2 issuer
 /// `https://host/{tenant}/v2.0`; `/.well-known/oauth-authorization-server/{tenant}` the v1 one.
-pub async fn rfc8414(
-    State(s): State<AppState>,
-    Path(path): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+pub async fn rfc8414(State(s): State<AppState>, Path(path): Path<String>) -> Result<Response, OAuth> {
     let (tenant, dialect) = match path.strip_suffix("/v2.0") {
         Some(t) => (t.to_owned(), Dialect::V2),
         None => (path.trim_end_matches('/').to_owned(), Dialect::V1),
     };
-    let doc =
-        s.gh.discovery(&tenant, dialect)
-            .await
-            .map_err(|e| ApiError::new(e, &headers))?;
+    let doc = s.gh.discovery(&tenant, dialect).await?;
     Ok(cached(Json(doc).into_response()))
 }
 
-pub async fn jwks(
-    State(s): State<AppState>,
-    Path(tenant): Path<String>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let body = s.gh.jwks(&tenant).await.map_err(|e| ApiError::new(e, &headers))?;
+pub async fn jwks(State(s): State<AppState>, Path(tenant): Path<String>) -> Result<Response, OAuth> {
+    let body = s.gh.jwks(&tenant).await?;
     let mut r = axum::body::Body::from(bytes::Bytes::from(body.to_vec())).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));

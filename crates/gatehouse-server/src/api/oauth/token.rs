@@ -1,21 +1,20 @@
 //! `POST /{tenant}/oauth2/v2.0/token` and `POST /{tenant}/oauth2/token` (v1).
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gatehouse_core::{TokenRequest, TokenResponse};
 use gatehouse_protocol::discovery::Dialect;
 
-use crate::error::ApiError;
+use crate::dialect::oauth::OAuth;
 use crate::extract::OAuthForm;
-use crate::router::AppState;
+use crate::state::AppState;
 
-pub async fn token_v2(state: State<AppState>, tenant: Path<String>, form: OAuthForm) -> Result<Response, ApiError> {
+pub async fn token_v2(state: State<AppState>, tenant: Path<String>, form: OAuthForm) -> Result<Response, OAuth> {
     token(state, tenant, form, Dialect::V2).await
 }
 
-pub async fn token_v1(state: State<AppState>, tenant: Path<String>, form: OAuthForm) -> Result<Response, ApiError> {
+pub async fn token_v1(state: State<AppState>, tenant: Path<String>, form: OAuthForm) -> Result<Response, OAuth> {
     token(state, tenant, form, Dialect::V1).await
 }
 
@@ -24,12 +23,9 @@ async fn token(
     Path(tenant): Path<String>,
     form: OAuthForm,
     dialect: Dialect,
-) -> Result<Response, ApiError> {
+) -> Result<Response, OAuth> {
     let OAuthForm {
-        params,
-        basic,
-        source,
-        headers,
+        params, basic, source, ..
     } = form;
     let request = TokenRequest {
         tenant,
@@ -38,13 +34,9 @@ async fn token(
         basic,
         source,
     };
-    let answer = state.gh.token(request).await.map_err(|e| ApiError::new(e, &headers))?;
-    let mut response = match answer {
+    // `no-store` and `Pragma: no-cache` come from the context middleware.
+    Ok(match state.gh.token(request).await? {
         TokenResponse::V2(body) => Json(body).into_response(),
         TokenResponse::V1(body) => Json(body).into_response(),
-    };
-    let h = response.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    Ok(response)
+    })
 }
