@@ -4,7 +4,7 @@
 //!
 //! An API that declares no scopes accepts any name, and `.default` gives `user_impersonation`
 //! (the built-in resources, and APIs registered before scopes existed). For an API that declares
-//! scopes, a name it does not declare is refused (AADSTS650053), each granted name brings the
+//! scopes, a name it does not declare is refused ([`Error::UnknownPermission`]), each granted name brings the
 //! names it implies (transitively), and `.default` means every permission consented for the
 //! client (by the user or tenant-wide by an administrator); the built-in clients get all of them.
 
