@@ -179,3 +179,77 @@ pub fn mint_id_token(keys: &TenantKeys, base_url: &str, input: &IdInput<'_>) -> 
     let payload = serde_json::to_vec(&claims).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(jws::encode(signer.as_ref(), &payload)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
+    use gatehouse_keys::{Algorithm, LocalSigner, Signer};
+
+    use super::*;
+
+    /// The claims part of a minted token, as JSON text, with the random `uti` blanked.
+    fn payload(dialect: Dialect, user: Option<&User>, scopes: Option<&str>, roles: &[String]) -> String {
+        let signer: Arc<dyn Signer> = Arc::new(LocalSigner::generate("k", Algorithm::ES256).unwrap().0);
+        let keys = TenantKeys::from_signers(vec![signer]);
+        let tenant = Tenant {
+            id: "8eaef023-2b34-4da1-9baa-8bc8c9d6a490".into(),
+            name: "t".into(),
+            display_name: "t".into(),
+            signing_alg: Algorithm::ES256,
+            token_lifetime_seconds: 3600,
+            created_at: 0,
+        };
+        let input = MintInput {
+            tenant: &tenant,
+            dialect,
+            audience: "api://x",
+            client_id: "c1",
+            subject: "o1",
+            roles,
+            scopes,
+            family: user.map(|_| "f1"),
+            app_only: user.is_none(),
+            client_auth: "1",
+            user,
+            now: 1_700_000_000,
+        };
+        let (token, exp) = mint(&keys, "https://h", &input).unwrap();
+        assert_eq!(exp, 1_700_003_600);
+        let text = String::from_utf8(B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+        let uti = serde_json::from_str::<serde_json::Value>(&text).unwrap()["uti"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(uti.len(), 32);
+        text.replace(&uti, "U")
+    }
+
+    #[test]
+    fn access_token_payload_bytes_are_pinned() {
+        let roles = vec!["R1".to_owned(), "R2".to_owned()];
+        assert_eq!(
+            payload(Dialect::V2, None, None, &roles),
+            r#"{"aud":"api://x","iss":"https://h/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/v2.0","iat":1700000000,"nbf":1700000000,"exp":1700003600,"azp":"c1","azpacr":"1","idtyp":"app","oid":"o1","roles":["R1","R2"],"sub":"o1","tid":"8eaef023-2b34-4da1-9baa-8bc8c9d6a490","uti":"U","ver":"2.0"}"#
+        );
+        let user = User {
+            id: "o1".into(),
+            tenant_id: "8eaef023-2b34-4da1-9baa-8bc8c9d6a490".into(),
+            user_principal_name: "a@b".into(),
+            display_name: "A B".into(),
+            password_hash: String::new(),
+            account_enabled: true,
+            password_change_required: false,
+            created_at: 0,
+        };
+        assert_eq!(
+            payload(Dialect::V2, Some(&user), Some("s1 s2"), &[]),
+            r#"{"aud":"api://x","iss":"https://h/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/v2.0","iat":1700000000,"nbf":1700000000,"exp":1700003600,"azp":"c1","azpacr":"1","idtyp":"user","name":"A B","oid":"o1","preferred_username":"a@b","scp":"s1 s2","sid":"f1","sub":"o1","tid":"8eaef023-2b34-4da1-9baa-8bc8c9d6a490","uti":"U","ver":"2.0"}"#
+        );
+        assert_eq!(
+            payload(Dialect::V1, Some(&user), Some("s1"), &roles),
+            r#"{"aud":"api://x","iss":"https://h/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/","iat":1700000000,"nbf":1700000000,"exp":1700003600,"appid":"c1","appidacr":"1","idtyp":"user","name":"A B","oid":"o1","roles":["R1","R2"],"scp":"s1","sid":"f1","sub":"o1","tid":"8eaef023-2b34-4da1-9baa-8bc8c9d6a490","unique_name":"a@b","upn":"a@b","uti":"U","ver":"1.0"}"#
+        );
+    }
+}
