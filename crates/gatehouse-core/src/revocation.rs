@@ -3,7 +3,7 @@
 //! A revoked access token (`uti`) or family (`sid`) is published in the store's revocation feed;
 //! guards refuse what is listed within their polling bound, without calling the server per request.
 
-use gatehouse_protocol::revocation::{RevocationEntry, RevocationFeed};
+use gatehouse_protocol::revocation::{self as wire, RevocationEntry, RevocationPage};
 use gatehouse_protocol::FormParams;
 
 use crate::client_auth::{self, Presented};
@@ -16,22 +16,22 @@ pub const FEED_PAGE: i64 = 1000;
 
 impl Gatehouse {
     /// `GET /{tenant}/gatehouse/revocations?since=SEQ`.
-    pub async fn revocation_feed(&self, segment: &str, since: i64) -> Result<RevocationFeed, Error> {
+    pub async fn revocation_feed(&self, segment: &str, since: i64) -> Result<RevocationPage, Error> {
         let tenant = self.tenant(segment).await?;
         let rows = self
             .store()
             .revocations_since(&tenant.id, since.max(0), now(), FEED_PAGE)
             .await?;
         let seq = rows.last().map(|r| r.seq).unwrap_or(since.max(0));
-        Ok(RevocationFeed {
-            seq,
+        Ok(RevocationPage {
+            seq: u64::try_from(seq).unwrap_or(0),
             more: rows.len() as i64 == FEED_PAGE,
             entries: rows
                 .into_iter()
                 .map(|r| RevocationEntry {
-                    kind: r.kind.as_str().to_owned(),
+                    kind: wire::RevocationKind::from_name(r.kind.as_str()),
                     value: r.value,
-                    exp: r.expires_at,
+                    exp: u64::try_from(r.expires_at).unwrap_or(0),
                 })
                 .collect(),
         })

@@ -1,50 +1,17 @@
 //! Access-token claims and minting. The claim set is documented in docs/TOKENS.md.
 
+use std::borrow::Cow;
+
 use gatehouse_keys::jws;
+/// The access-token claim set and the issuer string are defined once, in gatehouse-protocol,
+/// and shared with the guard that verifies them.
+pub use gatehouse_protocol::claims::{issuer, AccessClaims, Audience};
 use gatehouse_protocol::discovery::Dialect;
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::keyring::TenantKeys;
 use crate::model::{Tenant, UnixTime, User};
-
-/// The claims of an access token. Field order is the serialization order.
-#[derive(Debug, Clone, Serialize)]
-pub struct AccessClaims<'a> {
-    pub aud: &'a str,
-    pub iss: String,
-    pub iat: UnixTime,
-    pub nbf: UnixTime,
-    pub exp: UnixTime,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azp: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub azpacr: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub appid: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub appidacr: Option<&'a str>,
-    pub idtyp: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<&'a str>,
-    pub oid: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preferred_username: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    pub roles: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scp: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sid: Option<&'a str>,
-    pub sub: &'a str,
-    pub tid: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unique_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub upn: Option<&'a str>,
-    pub uti: String,
-    pub ver: &'a str,
-}
 
 /// Who the token is for, and in what shape.
 pub struct MintInput<'a> {
@@ -65,16 +32,8 @@ pub struct MintInput<'a> {
     pub now: UnixTime,
 }
 
-/// Builds the issuer of a tenant in a dialect.
-pub fn issuer(base_url: &str, tenant_id: &str, dialect: Dialect) -> String {
-    match dialect {
-        Dialect::V2 => format!("{base_url}/{tenant_id}/v2.0"),
-        Dialect::V1 => format!("{base_url}/{tenant_id}/"),
-    }
-}
-
 /// Signs an access token with the tenant's active key for its algorithm.
-pub fn mint(keys: &TenantKeys, base_url: &str, input: &MintInput<'_>) -> Result<(String, UnixTime), Error> {
+pub fn mint<'a>(keys: &TenantKeys, base_url: &str, input: &MintInput<'a>) -> Result<(String, UnixTime), Error> {
     let signer = keys.signer(input.tenant.signing_alg).ok_or_else(|| {
         Error::Internal(format!(
             "tenant {} has no active {} key",
@@ -83,32 +42,38 @@ pub fn mint(keys: &TenantKeys, base_url: &str, input: &MintInput<'_>) -> Result<
     })?;
     let exp = input.now + input.tenant.token_lifetime_seconds;
     let v2 = input.dialect == Dialect::V2;
+    let some = |v: &'a str| Some(Cow::Borrowed(v));
     let claims = AccessClaims {
-        aud: input.audience,
-        iss: issuer(base_url, &input.tenant.id, input.dialect),
-        iat: input.now,
-        nbf: input.now,
-        exp,
-        azp: v2.then_some(input.client_id),
-        azpacr: v2.then_some(input.client_auth),
-        appid: (!v2).then_some(input.client_id),
-        appidacr: (!v2).then_some(input.client_auth),
-        idtyp: if input.app_only { "app" } else { "user" },
-        name: input.user.map(|u| u.display_name.as_str()),
-        oid: input.subject,
-        preferred_username: input.user.filter(|_| v2).map(|u| u.user_principal_name.as_str()),
-        roles: input.roles,
-        scp: input.scopes,
-        sid: input.family,
-        sub: input.subject,
-        tid: &input.tenant.id,
-        unique_name: input.user.filter(|_| !v2).map(|u| u.user_principal_name.as_str()),
-        upn: input.user.filter(|_| !v2).map(|u| u.user_principal_name.as_str()),
-        uti: uuid::Uuid::new_v4().simple().to_string(),
-        ver: if v2 { "2.0" } else { "1.0" },
+        aud: Audience::One(Cow::Borrowed(input.audience)),
+        iss: Cow::Owned(issuer(base_url, &input.tenant.id, input.dialect)),
+        iat: Some(unsigned(input.now)),
+        nbf: Some(unsigned(input.now)),
+        exp: unsigned(exp),
+        azp: v2.then_some(Cow::Borrowed(input.client_id)),
+        azpacr: v2.then_some(Cow::Borrowed(input.client_auth)),
+        appid: (!v2).then_some(Cow::Borrowed(input.client_id)),
+        appidacr: (!v2).then_some(Cow::Borrowed(input.client_auth)),
+        idtyp: some(if input.app_only { "app" } else { "user" }),
+        name: input.user.and_then(|u| some(&u.display_name)),
+        oid: some(input.subject),
+        preferred_username: input.user.filter(|_| v2).and_then(|u| some(&u.user_principal_name)),
+        roles: Cow::Borrowed(input.roles),
+        scp: input.scopes.and_then(some),
+        sid: input.family.and_then(some),
+        sub: some(input.subject),
+        tid: Cow::Borrowed(&input.tenant.id),
+        unique_name: input.user.filter(|_| !v2).and_then(|u| some(&u.user_principal_name)),
+        upn: input.user.filter(|_| !v2).and_then(|u| some(&u.user_principal_name)),
+        uti: Some(Cow::Owned(uuid::Uuid::new_v4().simple().to_string())),
+        ver: Cow::Borrowed(if v2 { "2.0" } else { "1.0" }),
     };
     let payload = serde_json::to_vec(&claims).map_err(|e| Error::Internal(e.to_string()))?;
     Ok((jws::encode(signer.as_ref(), &payload)?, exp))
+}
+
+/// Times are never before 1970; a clock that says otherwise writes 0.
+fn unsigned(t: UnixTime) -> u64 {
+    u64::try_from(t).unwrap_or(0)
 }
 
 /// The claims of an id_token (OpenID Connect Core 2), as MSAL and the Azure CLI read them.
@@ -178,4 +143,78 @@ pub fn mint_id_token(keys: &TenantKeys, base_url: &str, input: &IdInput<'_>) -> 
     };
     let payload = serde_json::to_vec(&claims).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(jws::encode(signer.as_ref(), &payload)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
+    use gatehouse_keys::{Algorithm, LocalSigner, Signer};
+
+    use super::*;
+
+    /// The claims part of a minted token, as JSON text, with the random `uti` blanked.
+    fn payload(dialect: Dialect, user: Option<&User>, scopes: Option<&str>, roles: &[String]) -> String {
+        let signer: Arc<dyn Signer> = Arc::new(LocalSigner::generate("k", Algorithm::ES256).unwrap().0);
+        let keys = TenantKeys::from_signers(vec![signer]);
+        let tenant = Tenant {
+            id: "8eaef023-2b34-4da1-9baa-8bc8c9d6a490".into(),
+            name: "t".into(),
+            display_name: "t".into(),
+            signing_alg: Algorithm::ES256,
+            token_lifetime_seconds: 3600,
+            created_at: 0,
+        };
+        let input = MintInput {
+            tenant: &tenant,
+            dialect,
+            audience: "api://x",
+            client_id: "c1",
+            subject: "o1",
+            roles,
+            scopes,
+            family: user.map(|_| "f1"),
+            app_only: user.is_none(),
+            client_auth: "1",
+            user,
+            now: 1_700_000_000,
+        };
+        let (token, exp) = mint(&keys, "https://h", &input).unwrap();
+        assert_eq!(exp, 1_700_003_600);
+        let text = String::from_utf8(B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+        let uti = serde_json::from_str::<serde_json::Value>(&text).unwrap()["uti"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(uti.len(), 32);
+        text.replace(&uti, "U")
+    }
+
+    #[test]
+    fn access_token_payload_bytes_are_pinned() {
+        let roles = vec!["R1".to_owned(), "R2".to_owned()];
+        assert_eq!(
+            payload(Dialect::V2, None, None, &roles),
+            r#"{"aud":"api://x","iss":"https://h/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/v2.0","iat":1700000000,"nbf":1700000000,"exp":1700003600,"azp":"c1","azpacr":"1","idtyp":"app","oid":"o1","roles":["R1","R2"],"sub":"o1","tid":"8eaef023-2b34-4da1-9baa-8bc8c9d6a490","uti":"U","ver":"2.0"}"#
+        );
+        let user = User {
+            id: "o1".into(),
+            tenant_id: "8eaef023-2b34-4da1-9baa-8bc8c9d6a490".into(),
+            user_principal_name: "a@b".into(),
+            display_name: "A B".into(),
+            password_hash: String::new(),
+            account_enabled: true,
+            password_change_required: false,
+            created_at: 0,
+        };
+        assert_eq!(
+            payload(Dialect::V2, Some(&user), Some("s1 s2"), &[]),
+            r#"{"aud":"api://x","iss":"https://h/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/v2.0","iat":1700000000,"nbf":1700000000,"exp":1700003600,"azp":"c1","azpacr":"1","idtyp":"user","name":"A B","oid":"o1","preferred_username":"a@b","scp":"s1 s2","sid":"f1","sub":"o1","tid":"8eaef023-2b34-4da1-9baa-8bc8c9d6a490","uti":"U","ver":"2.0"}"#
+        );
+        assert_eq!(
+            payload(Dialect::V1, Some(&user), Some("s1"), &roles),
+            r#"{"aud":"api://x","iss":"https://h/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/","iat":1700000000,"nbf":1700000000,"exp":1700003600,"appid":"c1","appidacr":"1","idtyp":"user","name":"A B","oid":"o1","roles":["R1","R2"],"scp":"s1","sid":"f1","sub":"o1","tid":"8eaef023-2b34-4da1-9baa-8bc8c9d6a490","unique_name":"a@b","upn":"a@b","uti":"U","ver":"1.0"}"#
+        );
+    }
 }

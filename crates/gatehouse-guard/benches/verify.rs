@@ -1,5 +1,7 @@
 //! Cost of the guard's check of a presented token: RS256 / ES256 with warm JWKS and no cache,
-//! and the verified-token cache hit. Run: `cargo bench -p gatehouse-guard --bench verify`.
+//! the verified-token cache hit, and a full cache: 20,000 distinct tokens in turn against the
+//! default capacity (10,000: most checks miss, verify and evict) and against a capacity that
+//! holds them all (every check hits). Run: `cargo bench -p gatehouse-guard --bench verify`.
 
 use std::future::Future;
 use std::pin::pin;
@@ -11,6 +13,8 @@ use gatehouse_guard::{parse_authorization, Guard};
 use http::{HeaderMap, HeaderValue};
 
 const AUD: &str = "api://bench";
+/// Distinct tokens of the full-cache cases (the 20,000).
+const DISTINCT: usize = 20_000;
 
 /// Polls a future that is expected to finish without waiting (warm keys, no I/O) and falls back
 /// to the runtime otherwise, so the measurement is not dominated by `block_on`.
@@ -66,6 +70,27 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("rs256_cached", |b| {
         b.iter(|| run(&rt, cached.authenticate(&rs_headers)).unwrap())
+    });
+    // A full cache. Tokens are signed once here (RS256: a few seconds).
+    let many: Vec<HeaderMap> = (0..DISTINCT).map(|_| headers(&rsa.sign(&issuer.claims(AUD)))).collect();
+    let default_capacity = build(gatehouse_guard::DEFAULT_CACHE_CAPACITY);
+    let roomy = build(DISTINCT);
+    for h in &many {
+        assert!(run(&rt, default_capacity.authenticate(h)).is_ok());
+        assert!(run(&rt, roomy.authenticate(h)).is_ok());
+    }
+    let mut i = 0;
+    group.bench_function("rs256_20000_tokens_in_turn_capacity_10000", |b| {
+        b.iter(|| {
+            i = (i + 1) % many.len();
+            run(&rt, default_capacity.authenticate(&many[i])).unwrap()
+        })
+    });
+    group.bench_function("rs256_20000_tokens_in_turn_capacity_20000", |b| {
+        b.iter(|| {
+            i = (i + 1) % many.len();
+            run(&rt, roomy.authenticate(&many[i])).unwrap()
+        })
     });
     let value = rs_headers["authorization"].as_bytes().to_vec();
     group.bench_function("parse_authorization", |b| {

@@ -1,40 +1,68 @@
 //! Verified-credential cache: SHA-256 of `scheme SP credentials` -> verified [`Caller`], valid
 //! until the credential's `exp` plus the clock skew (the same instant a fresh verification would
-//! start refusing it). Bounded: when full, expired entries are purged, then arbitrary ones are
-//! evicted. A hit is still checked against the revocation feed by the guard.
+//! start refusing it). A hit is still checked against revocation by the guard.
+//!
+//! Bounded and concurrent: a `moka` sync cache of at most `capacity` entries, evicting
+//! incrementally (TinyLFU admission, LRU eviction, amortised over operations: no scan of the
+//! whole cache and no global write lock on a miss), each entry expiring on its own at its
+//! `valid_until`. The expiry is also checked on every hit, in wall-clock seconds, so an entry is
+//! never used past it whatever the cache's housekeeping is doing.
 
-use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use aws_lc_rs::digest;
-use parking_lot::RwLock;
+use moka::sync::Cache;
+use moka::Expiry;
 
 use crate::caller::Caller;
+
+/// Longest an entry stays in the cache itself (a day: Gatehouse tokens live 24 h at most);
+/// a credential valid for longer is simply verified again after that.
+const MAX_TIME_TO_LIVE: Duration = Duration::from_secs(24 * 3600);
 
 /// Cache key: SHA-256 of the presented header value.
 pub(crate) type CacheKey = [u8; 32];
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     caller: Caller,
+    /// Seconds since the epoch after which the entry is not used.
     valid_until: u64,
+    /// `valid_until - now` at insertion, for the cache's own expiry.
+    time_to_live: Duration,
 }
 
-#[derive(Debug)]
+/// Each entry expires at its own `valid_until`.
+struct UntilValid;
+
+impl Expiry<CacheKey, Entry> for UntilValid {
+    fn expire_after_create(&self, _key: &CacheKey, entry: &Entry, _created_at: Instant) -> Option<Duration> {
+        Some(entry.time_to_live)
+    }
+}
+
 pub(crate) struct VerifiedCache {
-    map: RwLock<HashMap<CacheKey, Entry>>,
-    capacity: usize,
+    cache: Option<Cache<CacheKey, Entry>>,
+}
+
+impl std::fmt::Debug for VerifiedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedCache")
+            .field("capacity", &self.cache.as_ref().and_then(|c| c.policy().max_capacity()))
+            .finish()
+    }
 }
 
 impl VerifiedCache {
+    /// A cache of at most `capacity` entries; 0 turns caching off.
     pub(crate) fn new(capacity: usize) -> Self {
-        Self {
-            map: RwLock::new(HashMap::new()),
-            capacity,
-        }
-    }
-
-    pub(crate) fn enabled(&self) -> bool {
-        self.capacity > 0
+        let cache = (capacity > 0).then(|| {
+            Cache::builder()
+                .max_capacity(capacity as u64)
+                .expire_after(UntilValid)
+                .build()
+        });
+        Self { cache }
     }
 
     /// Key of a presented credential (the scheme is lowercased so `Bearer` and `bearer` share).
@@ -56,35 +84,37 @@ impl VerifiedCache {
 
     /// The cached caller, if present and still valid at `now`.
     pub(crate) fn get(&self, key: &CacheKey, now: u64) -> Option<Caller> {
-        if !self.enabled() {
-            return None;
-        }
-        let map = self.map.read();
-        let entry = map.get(key)?;
-        (now <= entry.valid_until).then(|| entry.caller.clone())
+        let entry = self.cache.as_ref()?.get(key)?;
+        (now <= entry.valid_until).then_some(entry.caller)
     }
 
     /// Stores a verified caller until `valid_until` (seconds since the epoch).
     pub(crate) fn insert(&self, key: CacheKey, caller: Caller, valid_until: u64, now: u64) {
-        if !self.enabled() || valid_until < now {
+        let Some(cache) = &self.cache else { return };
+        if valid_until < now {
             return;
         }
-        let mut map = self.map.write();
-        if map.len() >= self.capacity && !map.contains_key(&key) {
-            map.retain(|_, e| e.valid_until >= now);
-            while map.len() >= self.capacity {
-                let Some(victim) = map.keys().next().copied() else {
-                    break;
-                };
-                map.remove(&victim);
-            }
-        }
-        map.insert(key, Entry { caller, valid_until });
+        let time_to_live = Duration::from_secs(valid_until - now + 1).min(MAX_TIME_TO_LIVE);
+        cache.insert(
+            key,
+            Entry {
+                caller,
+                valid_until,
+                time_to_live,
+            },
+        );
     }
 
+    /// Entries held, after the pending evictions have been applied (tests, benchmarks).
     #[cfg(test)]
-    fn len(&self) -> usize {
-        self.map.read().len()
+    fn len(&self) -> u64 {
+        match &self.cache {
+            Some(cache) => {
+                cache.run_pending_tasks();
+                cache.entry_count()
+            }
+            None => 0,
+        }
     }
 }
 
@@ -97,20 +127,36 @@ mod tests {
         Caller::builder(CredentialKind::Jwt, "t", "o").build()
     }
 
+    fn k(i: u32) -> CacheKey {
+        VerifiedCache::key("Bearer", &i.to_string())
+    }
+
     #[test]
-    fn entries_expire_and_size_is_bounded() {
-        let cache = VerifiedCache::new(2);
-        let k = |s: &str| VerifiedCache::key("Bearer", s);
-        cache.insert(k("a"), caller(), 100, 50);
-        assert!(cache.get(&k("a"), 100).is_some());
-        assert!(cache.get(&k("a"), 101).is_none());
-        cache.insert(k("b"), caller(), 100, 50);
-        cache.insert(k("c"), caller(), 100, 50);
-        assert_eq!(cache.len(), 2);
-        assert!(cache.get(&k("c"), 60).is_some());
-        // Expired entries go first when full.
-        cache.insert(k("d"), caller(), 300, 200);
-        assert_eq!(cache.len(), 1);
+    fn entries_are_not_used_past_their_validity() {
+        let cache = VerifiedCache::new(10);
+        cache.insert(k(1), caller(), 100, 50);
+        assert!(cache.get(&k(1), 100).is_some());
+        assert!(cache.get(&k(1), 101).is_none());
+        cache.insert(k(2), caller(), 40, 50);
+        assert!(
+            cache.get(&k(2), 30).is_none(),
+            "an already expired caller is not stored"
+        );
+    }
+
+    #[test]
+    fn size_stays_bounded_past_capacity() {
+        let cache = VerifiedCache::new(100);
+        for i in 0..5_000 {
+            cache.insert(k(i), caller(), u64::MAX / 2, 50);
+        }
+        let len = cache.len();
+        assert!(len <= 100, "{len} entries held with capacity 100");
+        assert!(len > 0);
+        // Still working after eviction: a new entry can be stored and read.
+        cache.insert(k(9_999), caller(), u64::MAX / 2, 50);
+        cache.len();
+        assert!((0..5_000).chain([9_999]).any(|i| cache.get(&k(i), 60).is_some()));
     }
 
     #[test]
@@ -125,5 +171,6 @@ mod tests {
         let key = VerifiedCache::key("Bearer", "a");
         cache.insert(key, caller(), 100, 50);
         assert!(cache.get(&key, 60).is_none());
+        assert_eq!(cache.len(), 0);
     }
 }

@@ -1,6 +1,10 @@
 //! [`Guard`]: one configured checker shared by every route of an API. It reads the
 //! `Authorization` header, runs the credential verifiers, consults the verified cache and the
-//! revocation feed, enforces `X-Tenant-ID`, and checks a route's [`Requirement`].
+//! revocation check, enforces `X-Tenant-ID`, and checks a route's [`Requirement`].
+//!
+//! By default the JWT verifier fetches each issuer's JWKS over HTTPS and revocation is the
+//! polled feed; [`GuardBuilder::key_provider`] and [`GuardBuilder::revocation_check`] replace
+//! them with sources the host fills itself (the server checking its own tokens).
 
 use std::sync::Arc;
 
@@ -12,11 +16,11 @@ use crate::cache::VerifiedCache;
 use crate::caller::Caller;
 use crate::config::{is_guid, ConfigError, GuardConfig};
 use crate::fetch::Fetcher;
-use crate::jwt::{unix_now, JwtVerifier};
+use crate::jwt::{unix_now, JwtVerifier, KeyProvider};
 use crate::layer::GuardLayer;
 use crate::requirement::Requirement;
 use crate::response::{ChallengeSettings, Rejection};
-use crate::revocation::{RevocationFeed, RevocationStatus};
+use crate::revocation::{RevocationCheck, RevocationFeed, RevocationStatus};
 use crate::verifier::{CredentialError, CredentialVerifier, PresentedCredential};
 
 /// Name of the tenant header.
@@ -26,7 +30,10 @@ struct GuardInner {
     verifiers: Vec<Arc<dyn CredentialVerifier>>,
     jwt: Option<Arc<JwtVerifier>>,
     cache: VerifiedCache,
-    revocation: Option<RevocationFeed>,
+    /// The built-in polled feed, when configured (called directly: no boxing per request).
+    feed: Option<RevocationFeed>,
+    /// A revocation check plugged in by the host.
+    revocation: Option<Arc<dyn RevocationCheck>>,
     challenge: ChallengeSettings,
     tenant_header: bool,
     skew: u64,
@@ -52,6 +59,8 @@ pub struct GuardBuilder {
     config: GuardConfig,
     extra: Vec<Arc<dyn CredentialVerifier>>,
     with_jwt: bool,
+    keys: Option<Arc<dyn KeyProvider>>,
+    revocation: Option<Arc<dyn RevocationCheck>>,
 }
 
 impl GuardBuilder {
@@ -67,30 +76,57 @@ impl GuardBuilder {
         self
     }
 
+    /// Takes the JWT verifier's keys from `keys` instead of fetching each issuer's JWKS (no
+    /// HTTP fetch at all for keys). Required with
+    /// [`crate::GuardConfigBuilder::any_tenant_issuer`].
+    pub fn key_provider(mut self, keys: Arc<dyn KeyProvider>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// Checks revocation with `check` (e.g. a host reading its own store, which refuses a
+    /// revoked token at once). Do not also configure the polled feed.
+    pub fn revocation_check(mut self, check: Arc<dyn RevocationCheck>) -> Self {
+        self.revocation = Some(check);
+        self
+    }
+
     /// Builds the guard. Inside a Tokio runtime this also starts the revocation poller.
     pub fn build(self) -> Result<Guard, ConfigError> {
         let config = self.config;
-        let fetcher = Fetcher::new(
-            config.ca_pem.as_deref(),
-            config.http_timeout,
-            config.allow_insecure_http_for_tests,
-        )?;
-        let jwt = self.with_jwt.then(|| Arc::new(JwtVerifier::new(&config, &fetcher)));
+        if self.revocation.is_some() && config.revocation.is_some() {
+            return Err(ConfigError::TwoRevocationSources);
+        }
+        if self.with_jwt && self.keys.is_none() && config.issuer_base.is_some() {
+            return Err(ConfigError::IssuerBaseWithoutKeyProvider);
+        }
+        // The HTTP client is built only when something is fetched.
+        let mut http: Option<Fetcher> = None;
+        let jwt = match (self.with_jwt, self.keys) {
+            (false, _) => None,
+            (true, Some(keys)) => Some(Arc::new(JwtVerifier::new(&config, keys))),
+            (true, None) => Some(Arc::new(JwtVerifier::with_jwks(&config, &fetcher(&config, &mut http)?))),
+        };
         let mut verifiers: Vec<Arc<dyn CredentialVerifier>> = Vec::new();
         if let Some(jwt) = &jwt {
             verifiers.push(jwt.clone());
         }
         verifiers.extend(self.extra);
-        let revocation = config
-            .revocation
-            .as_ref()
-            .map(|r| RevocationFeed::new(r, fetcher.clone(), config.clock_skew));
+        let feed = match &config.revocation {
+            Some(settings) => Some(RevocationFeed::new(
+                settings,
+                fetcher(&config, &mut http)?,
+                config.clock_skew,
+            )),
+            None => None,
+        };
         let guard = Guard {
             inner: Arc::new(GuardInner {
                 verifiers,
                 jwt,
                 cache: VerifiedCache::new(config.cache_capacity),
-                revocation,
+                feed,
+                revocation: self.revocation,
                 challenge: ChallengeSettings {
                     realm: config.realm.clone(),
                     resource_metadata: config.resource_metadata.clone(),
@@ -100,7 +136,7 @@ impl GuardBuilder {
                 skew: config.clock_skew.as_secs(),
             }),
         };
-        if let Some(feed) = &guard.inner.revocation {
+        if let Some(feed) = &guard.inner.feed {
             feed.ensure_started();
         }
         Ok(guard)
@@ -119,6 +155,8 @@ impl Guard {
             config,
             extra: Vec::new(),
             with_jwt: true,
+            keys: None,
+            revocation: None,
         }
     }
 
@@ -129,7 +167,12 @@ impl Guard {
 
     /// The revocation feed, when configured.
     pub fn revocation_feed(&self) -> Option<&RevocationFeed> {
-        self.inner.revocation.as_ref()
+        self.inner.feed.as_ref()
+    }
+
+    /// The built-in JWT verifier, unless left out with [`GuardBuilder::without_jwt`].
+    pub fn jwt_verifier(&self) -> Option<&Arc<JwtVerifier>> {
+        self.inner.jwt.as_ref()
     }
 
     /// Loads the issuers' signing keys now, so the first request does not wait for them.
@@ -154,7 +197,7 @@ impl Guard {
     /// Authenticates the request without a route requirement.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Caller, Rejection> {
         let inner = &self.inner;
-        if let Some(feed) = &inner.revocation {
+        if let Some(feed) = &inner.feed {
             feed.ensure_started();
         }
         let mut values = headers.get_all(http::header::AUTHORIZATION).iter();
@@ -211,15 +254,12 @@ impl Guard {
     }
 
     async fn check_revocation(&self, caller: &Caller) -> Result<(), Rejection> {
-        let Some(feed) = &self.inner.revocation else {
-            return Ok(());
+        let inner = &self.inner;
+        let status = match (&inner.feed, &inner.revocation) {
+            (Some(feed), _) => feed.check_caller(caller).await,
+            (None, Some(check)) => check.status(caller).await,
+            (None, None) => return Ok(()),
         };
-        let (tenant, sid, uti) = (caller.tenant_id(), caller.session_id(), caller.token_id());
-        let mut status = feed.status(tenant, sid, uti);
-        if status == RevocationStatus::Unknown {
-            feed.catch_up(tenant).await;
-            status = feed.status(tenant, sid, uti);
-        }
         match status {
             RevocationStatus::NotRevoked => Ok(()),
             RevocationStatus::Revoked => Err(Rejection::InvalidToken {
@@ -228,10 +268,27 @@ impl Guard {
             }),
             RevocationStatus::Unknown => Err(Rejection::Unavailable {
                 description: "token revocation status unavailable",
-                detail: "revocation feed stale; refusing token with sid (fail closed)".into(),
+                detail: match inner.feed {
+                    Some(_) => "revocation feed stale; refusing token with sid (fail closed)".into(),
+                    None => "revocation check could not tell (fail closed)".into(),
+                },
             }),
         }
     }
+}
+
+/// The guard's one HTTP client, built at the first need.
+fn fetcher(config: &GuardConfig, slot: &mut Option<Fetcher>) -> Result<Fetcher, ConfigError> {
+    if let Some(fetcher) = slot {
+        return Ok(fetcher.clone());
+    }
+    let fetcher = Fetcher::new(
+        config.ca_pem.as_deref(),
+        config.http_timeout,
+        config.allow_insecure_http_for_tests,
+    )?;
+    *slot = Some(fetcher.clone());
+    Ok(fetcher)
 }
 
 async fn run_verifiers(

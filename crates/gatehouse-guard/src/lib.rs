@@ -28,13 +28,13 @@
 //! |---|---|
 //! | `config` | [`GuardConfig`] and its builder: issuers, audiences, tenants, CA, skew, answers, feed, cache |
 //! | `authorization` | [`parse_authorization`]: strict `Authorization` header parser (fuzzed) |
-//! | [`jwt`] | [`jwt::JwtVerifier`]: [`jwt::parse_unverified`] (fuzzed), JWKS fetch/cache per issuer, algorithm pinning, claims |
+//! | [`jwt`] | [`jwt::JwtVerifier`]: [`jwt::parse_unverified`] (fuzzed), algorithm pinning, claims (`gatehouse_protocol::claims`); keys from a [`KeyProvider`]: the JWKS fetcher (default) or [`MemoryKeys`] filled by the host |
 //! | `verifier` | [`CredentialVerifier`]: the trait credential kinds implement (JWT now; API tokens, PATs, JWE later) |
 //! | `caller` | [`Caller`] (the verified identity, an axum extractor) and [`CredentialKind`] |
 //! | `requirement` | [`Requirement`]: scopes and/or roles a route needs |
 //! | `guard` | [`Guard`]: header -> verifiers -> cache -> revocation -> `X-Tenant-ID` -> requirement |
-//! | `cache` | verified-token cache keyed by SHA-256, bounded, expiring at `exp` |
-//! | [`revocation`] | [`revocation::RevocationFeed`]: polled `sid`/`uti` revocations, wire types, fail-closed rule |
+//! | `cache` | verified-token cache keyed by SHA-256: bounded, concurrent (moka), each entry expiring at its `exp` + skew |
+//! | [`revocation`] | [`RevocationCheck`] (the seam) and [`revocation::RevocationFeed`]: polled `sid`/`uti` revocations, fail-closed rule; wire types from `gatehouse_protocol::revocation` |
 //! | `layer` | [`GuardLayer`] / [`GuardService`]: the tower layer |
 //! | `response` | [`Rejection`] and its RFC 6750 answer (`WWW-Authenticate`, JSON body with trace id) |
 //! | `fetch` | the guard's single HTTP client (CA pinning, no redirects, size and time limits) |
@@ -64,13 +64,15 @@ pub use authorization::{parse_authorization, Authorization, AuthorizationError, 
 pub use caller::{Caller, CallerBuilder, CallerMissing, CredentialKind};
 pub use config::{
     ConfigError, GuardConfig, GuardConfigBuilder, Issuer, IssuerVersion, MissingTokenStatus, RevocationSettings,
-    MAX_CLOCK_SKEW,
+    DEFAULT_CACHE_CAPACITY, MAX_CLOCK_SKEW,
 };
 pub use fetch::FetchError;
 pub use guard::{Guard, GuardBuilder, TENANT_HEADER};
+pub use jwt::{KeyLookup, KeyProvider, MemoryKeys, VerificationKey};
 pub use layer::{GuardLayer, GuardService};
 pub use requirement::{Requirement, RequirementMode};
 pub use response::Rejection;
+pub use revocation::{RevocationCheck, RevocationStatus};
 pub use verifier::{CredentialError, CredentialVerifier, PresentedCredential};
 
 /// `async_trait`, re-exported for implementors of [`CredentialVerifier`].

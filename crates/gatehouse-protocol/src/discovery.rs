@@ -4,38 +4,62 @@ use serde::{Deserialize, Serialize};
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration` and, with v1 paths,
 /// `GET /{tenant}/.well-known/openid-configuration`. Also served as RFC 8414 metadata.
+///
+/// The server serializes it whole; a relying party (the guard) deserializes it leniently: only
+/// `jwks_uri` is required, every other member defaults when absent and unknown members are
+/// ignored, so another issuer's (or a test issuer's) shorter document still reads.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ProviderMetadata {
+    #[serde(default)]
     pub issuer: String,
+    #[serde(default)]
     pub authorization_endpoint: String,
+    #[serde(default)]
     pub token_endpoint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_authorization_endpoint: Option<String>,
     pub jwks_uri: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_endpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revocation_endpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introspection_endpoint: Option<String>,
+    #[serde(default)]
     pub token_endpoint_auth_methods_supported: Vec<String>,
+    #[serde(default)]
     pub response_types_supported: Vec<String>,
+    #[serde(default)]
     pub response_modes_supported: Vec<String>,
+    #[serde(default)]
     pub grant_types_supported: Vec<String>,
+    #[serde(default)]
     pub scopes_supported: Vec<String>,
+    #[serde(default)]
     pub subject_types_supported: Vec<String>,
+    #[serde(default)]
     pub id_token_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
     pub code_challenge_methods_supported: Vec<String>,
+    #[serde(default)]
     pub claims_supported: Vec<String>,
+    #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    #[serde(default)]
     pub tenant_region_scope: Option<String>,
+    #[serde(default)]
     pub cloud_instance_name: String,
+    #[serde(default)]
     pub cloud_graph_host_name: String,
+    #[serde(default)]
     pub msgraph_host: String,
+    #[serde(default)]
     pub request_uri_parameter_supported: bool,
+    #[serde(default)]
     pub frontchannel_logout_supported: bool,
+    #[serde(default)]
     pub http_logout_supported: bool,
 }
 
@@ -60,17 +84,10 @@ impl ProviderMetadata {
     pub fn build(input: &MetadataInput<'_>, dialect: Dialect) -> Self {
         let b = input.base;
         let t = input.tenant_id;
-        let (issuer, oauth, jwks) = match dialect {
-            Dialect::V2 => (
-                format!("{b}/{t}/v2.0"),
-                format!("{b}/{t}/oauth2/v2.0"),
-                format!("{b}/{t}/discovery/v2.0/keys"),
-            ),
-            Dialect::V1 => (
-                format!("{b}/{t}/"),
-                format!("{b}/{t}/oauth2"),
-                format!("{b}/{t}/discovery/keys"),
-            ),
+        let issuer = crate::claims::issuer(b, t, dialect);
+        let (oauth, jwks) = match dialect {
+            Dialect::V2 => (format!("{b}/{t}/oauth2/v2.0"), format!("{b}/{t}/discovery/v2.0/keys")),
+            Dialect::V1 => (format!("{b}/{t}/oauth2"), format!("{b}/{t}/discovery/keys")),
         };
         let host = b.split("://").nth(1).unwrap_or(b).to_owned();
         let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
@@ -180,5 +197,24 @@ mod tests {
         );
         assert_eq!(v1.issuer, "https://h/T/");
         assert_eq!(v1.token_endpoint, "https://h/T/oauth2/token");
+    }
+
+    #[test]
+    fn a_relying_party_reads_a_short_document_but_needs_jwks_uri() {
+        let m: ProviderMetadata =
+            serde_json::from_str(r#"{"issuer": "https://h/T/v2.0", "jwks_uri": "https://h/k", "x": 1}"#).unwrap();
+        assert_eq!(m.jwks_uri, "https://h/k");
+        assert!(m.grant_types_supported.is_empty());
+        assert!(serde_json::from_str::<ProviderMetadata>(r#"{"issuer": "https://h/T/v2.0"}"#).is_err());
+        let full = ProviderMetadata::build(
+            &MetadataInput {
+                base: "https://h",
+                tenant_id: "T",
+                signing_algs: vec!["RS256".into()],
+            },
+            Dialect::V2,
+        );
+        let back: ProviderMetadata = serde_json::from_str(&serde_json::to_string(&full).unwrap()).unwrap();
+        assert_eq!(back, full);
     }
 }

@@ -8,13 +8,16 @@
 //! - [`error`]: OAuth 2.0 error codes and the Entra error body (`error`, `error_description`
 //!   starting with `AADSTSnnnnn:`, `error_codes`, `timestamp`, `trace_id`, `correlation_id`).
 //! - [`token`]: token responses in the v2 shape (numbers) and the v1 shape (strings).
+//! - [`claims`]: the access-token claim set (minted by the server, verified by the guard) and
+//!   the issuer string of each dialect.
 //! - [`device`]: the device authorization response (RFC 8628), v2 and v1.
 //! - [`discovery`]: OpenID Provider metadata (v2 and v1), RFC 8414 metadata, instance discovery.
 //! - [`jwk`]: JSON Web Keys and key sets.
-//! - [`revocation`]: the revocation feed guards poll.
+//! - [`revocation`]: the revocation feed the server serves and guards poll.
 //! - [`scope`]: parsing `scope` and `resource` values (`R/.default`, ARM's double slash).
 //! - [`timefmt`]: the timestamp format of Entra error bodies.
 
+pub mod claims;
 pub mod device;
 pub mod discovery;
 pub mod error;

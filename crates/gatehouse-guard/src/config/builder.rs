@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::values::{check_quotable, check_url, parse_guid, parse_issuer, push_unique};
+use super::values::{check_issuer_base, check_quotable, check_url, parse_guid, parse_issuer, push_unique};
 use super::{
     ConfigError, GuardConfig, GuardConfigBuilder, Issuer, MissingTokenStatus, RevocationSettings, MAX_CLOCK_SKEW,
 };
@@ -13,6 +13,16 @@ impl GuardConfigBuilder {
     /// one issuer per accepted tenant (multi-tenant APIs).
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuers.push(issuer.into());
+        self
+    }
+    /// Accepts the issuer of EVERY tenant under `base`: `{base}/{tenant-guid}/v2.0` and
+    /// `{base}/{tenant-guid}/` (lowercase GUID, exactly as Gatehouse mints them), each tenant's
+    /// `tid` still having to equal its issuer's. For a host that serves many tenants (the server
+    /// checking its own tokens): it needs a key provider that knows which tenants exist
+    /// ([`crate::jwt::MemoryKeys`] or its own), since an issuer the provider holds no keys for is
+    /// refused. Combine with `issuer(..)` freely; `tenant(..)` still restricts when given.
+    pub fn any_tenant_issuer(mut self, base: impl Into<String>) -> Self {
+        self.issuer_base = Some(base.into());
         self
     }
     /// Adds an accepted audience (`aud`), e.g. `api://{appId}`. At least one is required.
@@ -71,7 +81,10 @@ impl GuardConfigBuilder {
         self.jwks_max_age = age;
         self
     }
-    /// Entries in the verified-token cache (default 10 000; 0 turns the cache off).
+    /// Entries in the verified-token cache (default [`super::DEFAULT_CACHE_CAPACITY`], 10 000;
+    /// 0 turns the cache off). Past it, entries are evicted incrementally (least recently and
+    /// least frequently used first); size it to the number of distinct live tokens the API
+    /// sees (each entry is a few hundred bytes).
     pub fn cache_capacity(mut self, entries: usize) -> Self {
         self.cache_capacity = entries;
         self
@@ -89,7 +102,7 @@ impl GuardConfigBuilder {
 
     /// Checks every value and returns the configuration.
     pub fn build(self) -> Result<GuardConfig, ConfigError> {
-        if self.issuers.is_empty() {
+        if self.issuers.is_empty() && self.issuer_base.is_none() {
             return Err(ConfigError::NoIssuer);
         }
         if self.audiences.is_empty() {
@@ -132,9 +145,15 @@ impl GuardConfigBuilder {
                 }
             }
         }
+        let issuer_base = match &self.issuer_base {
+            Some(base) => Some(check_issuer_base(base, insecure)?),
+            None => None,
+        };
         if self.tenants.is_empty() {
-            for i in &issuers {
-                push_unique(&mut tenants, i.tenant_id.clone());
+            if issuer_base.is_none() {
+                for i in &issuers {
+                    push_unique(&mut tenants, i.tenant_id.clone());
+                }
             }
         } else if let Some(i) = issuers.iter().find(|i| !tenants.contains(&i.tenant_id)) {
             return Err(ConfigError::IssuerTenantNotAccepted(i.tenant_id.clone()));
@@ -171,12 +190,16 @@ impl GuardConfigBuilder {
                 } else {
                     feed_tenants
                 };
+                if r.tenants.is_empty() {
+                    return Err(ConfigError::FeedWithoutTenants);
+                }
                 Some(r)
             }
             None => None,
         };
         Ok(GuardConfig {
             issuers,
+            issuer_base,
             audiences: self.audiences,
             tenants,
             ca_pem: self.ca_pem,
@@ -285,5 +308,24 @@ mod tests {
         assert_eq!(cfg.issuers[1].url, format!("https://h/{other}/v2.0"));
         let err = base().issuer(format!("https://h/{TID}/v2.0")).tenant(other).build();
         assert!(matches!(err, Err(ConfigError::IssuerTenantNotAccepted(_))));
+    }
+
+    #[test]
+    fn any_tenant_issuer_accepts_every_tenant_and_checks_its_base() {
+        let cfg = base().any_tenant_issuer("https://h:8443").build().unwrap();
+        assert_eq!(cfg.issuer_base(), Some("https://h:8443"));
+        assert!(cfg.issuers.is_empty() && cfg.tenants.is_empty());
+        for bad in ["https://h/", "https://h?x=1", "ftp://h", "http://h", "https://u@h"] {
+            assert!(
+                matches!(base().any_tenant_issuer(bad).build(), Err(ConfigError::IssuerBase(_))),
+                "{bad}"
+            );
+        }
+        assert!(base().any_tenant_issuer("https://h/prefix").build().is_ok());
+        let no_feed_tenants = base()
+            .any_tenant_issuer("https://h")
+            .revocation(RevocationSettings::new("https://h"))
+            .build();
+        assert!(matches!(no_feed_tenants, Err(ConfigError::FeedWithoutTenants)));
     }
 }

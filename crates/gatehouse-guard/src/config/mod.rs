@@ -8,7 +8,10 @@ use thiserror::Error;
 mod builder;
 mod values;
 
-pub(crate) use values::is_guid;
+pub(crate) use values::{is_guid, is_lower_guid};
+
+/// Entries of the verified-token cache unless configured otherwise.
+pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
 
 /// Largest clock skew the guard allows.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
@@ -104,12 +107,21 @@ pub enum ConfigError {
     ZeroDuration(&'static str),
     #[error("could not build the HTTP client: {0}")]
     HttpClient(String),
+    #[error("issuer base {0:?} must be an https URL without query, fragment or trailing slash")]
+    IssuerBase(String),
+    #[error("any_tenant_issuer needs a key provider (Guard::builder(..).key_provider(..)): JWKS are fetched only for listed issuers")]
+    IssuerBaseWithoutKeyProvider,
+    #[error("the revocation feed needs the tenants to poll: with any_tenant_issuer, list them with tenant(..) or RevocationSettings::tenants")]
+    FeedWithoutTenants,
+    #[error("both a revocation feed and a revocation check are configured; use one")]
+    TwoRevocationSources,
 }
 
 /// Checked guard configuration. Build it with [`GuardConfig::builder`].
 #[derive(Debug, Clone)]
 pub struct GuardConfig {
     pub(crate) issuers: Vec<Issuer>,
+    pub(crate) issuer_base: Option<String>,
     pub(crate) audiences: Vec<String>,
     pub(crate) tenants: Vec<String>,
     pub(crate) ca_pem: Option<Vec<u8>>,
@@ -131,15 +143,21 @@ impl GuardConfig {
     pub fn builder() -> GuardConfigBuilder {
         GuardConfigBuilder::default()
     }
-    /// Accepted issuers.
+    /// Accepted issuers (those listed; see also [`GuardConfig::issuer_base`]).
     pub fn issuers(&self) -> &[Issuer] {
         &self.issuers
+    }
+    /// The base under which every tenant's issuer is accepted, when set with
+    /// [`GuardConfigBuilder::any_tenant_issuer`].
+    pub fn issuer_base(&self) -> Option<&str> {
+        self.issuer_base.as_deref()
     }
     /// Accepted audiences.
     pub fn audiences(&self) -> &[String] {
         &self.audiences
     }
-    /// Accepted tenant GUIDs (lowercase).
+    /// Accepted tenant GUIDs (lowercase). Empty with an issuer base and no `tenant(..)`: every
+    /// tenant.
     pub fn tenants(&self) -> &[String] {
         &self.tenants
     }
@@ -165,6 +183,7 @@ impl GuardConfig {
 #[derive(Debug, Clone)]
 pub struct GuardConfigBuilder {
     issuers: Vec<String>,
+    issuer_base: Option<String>,
     audiences: Vec<String>,
     tenants: Vec<String>,
     ca_pem: Option<Vec<u8>>,
@@ -185,6 +204,7 @@ impl Default for GuardConfigBuilder {
     fn default() -> Self {
         Self {
             issuers: Vec::new(),
+            issuer_base: None,
             audiences: Vec::new(),
             tenants: Vec::new(),
             ca_pem: None,
@@ -196,7 +216,7 @@ impl Default for GuardConfigBuilder {
             revocation: None,
             jwks_refetch_interval: Duration::from_secs(30),
             jwks_max_age: Duration::from_secs(3600),
-            cache_capacity: 10_000,
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
             http_timeout: Duration::from_secs(5),
             allow_insecure_http_for_tests: false,
         }

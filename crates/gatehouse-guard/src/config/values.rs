@@ -1,6 +1,8 @@
 //! Checks of single configuration values: issuer URLs (v1 and v2 forms), tenant GUIDs, URLs and
 //! values that go into `WWW-Authenticate` quoted strings.
 
+use gatehouse_protocol::claims::issuer;
+use gatehouse_protocol::discovery::Dialect;
 use url::Url;
 
 use super::{ConfigError, Issuer, IssuerVersion};
@@ -23,6 +25,11 @@ pub(super) fn parse_guid(text: &str) -> Result<String, ConfigError> {
 /// Whether `text` is a hyphenated GUID (`8-4-4-4-12` hex digits).
 pub(crate) fn is_guid(text: &str) -> bool {
     text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
+}
+
+/// Whether `text` is a hyphenated GUID in lowercase (the form Gatehouse issues).
+pub(crate) fn is_lower_guid(text: &str) -> bool {
+    is_guid(text) && !text.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 pub(super) fn parse_issuer(raw: &str, insecure: bool) -> Result<Issuer, ConfigError> {
@@ -48,18 +55,39 @@ pub(super) fn parse_issuer(raw: &str, insecure: bool) -> Result<Issuer, ConfigEr
         return Err(ConfigError::IssuerShape(raw.to_string()));
     }
     let tenant_id = tenant.to_ascii_lowercase();
-    let origin = url.origin().ascii_serialization();
-    let url_text = match version {
-        IssuerVersion::V2 => format!("{origin}{prefix}/{tenant_id}/v2.0"),
-        IssuerVersion::V1 => format!("{origin}{prefix}/{tenant_id}/"),
-    };
-    let discovery_url = format!("{}/.well-known/openid-configuration", url_text.trim_end_matches('/'));
-    Ok(Issuer {
-        url: url_text,
-        tenant_id,
-        version,
-        discovery_url,
-    })
+    let base = format!("{}{prefix}", url.origin().ascii_serialization());
+    Ok(Issuer::new(&base, tenant_id, version))
+}
+
+impl Issuer {
+    /// The issuer of `tenant_id` (lowercase GUID) under `base` (no trailing slash), formatted
+    /// as Gatehouse mints it.
+    pub(crate) fn new(base: &str, tenant_id: String, version: IssuerVersion) -> Issuer {
+        let dialect = match version {
+            IssuerVersion::V2 => Dialect::V2,
+            IssuerVersion::V1 => Dialect::V1,
+        };
+        let url = issuer(base, &tenant_id, dialect);
+        let discovery_url = format!("{}/.well-known/openid-configuration", url.trim_end_matches('/'));
+        Issuer {
+            url,
+            tenant_id,
+            version,
+            discovery_url,
+        }
+    }
+}
+
+/// The base of [`super::GuardConfigBuilder::any_tenant_issuer`]: an https (or, for tests, http)
+/// URL without credentials, query, fragment or trailing slash, returned normalised.
+pub(super) fn check_issuer_base(raw: &str, insecure: bool) -> Result<String, ConfigError> {
+    let bad = || ConfigError::IssuerBase(raw.to_string());
+    let url = check_url("issuer base", raw, insecure).map_err(|_| bad())?;
+    if url.query().is_some() || url.fragment().is_some() || raw.ends_with('/') {
+        return Err(bad());
+    }
+    let path = url.path().trim_end_matches('/');
+    Ok(format!("{}{path}", url.origin().ascii_serialization()))
 }
 
 pub(super) fn check_url(what: &'static str, raw: &str, insecure: bool) -> Result<Url, ConfigError> {

@@ -1,72 +1,22 @@
-//! The claims of a Gatehouse access token (docs/TOKENS.md), deserialized with strict types: a
-//! string (or fractional, or negative) `exp`, `nbf` or `iat` fails deserialization and so refuses
-//! the token. Then the checks `jsonwebtoken` does not do: `ver`, `tid` against the issuer and the
-//! accepted tenants, `oid` present; and the conversion to a [`Caller`].
+//! The checks of a verified token's claims that `jsonwebtoken` does not do, and the conversion
+//! to a [`Caller`]. The claim set itself, with its strict types (a string, fractional or negative
+//! `exp`, `nbf` or `iat` fails deserialization and so refuses the token), is
+//! `gatehouse_protocol::claims::AccessClaims`, the type the server mints.
 
-use serde::Deserialize;
+use gatehouse_protocol::claims::AccessClaims;
 
 use super::JwtError;
 use crate::caller::{Caller, CredentialKind};
 use crate::config::{is_guid, Issuer};
 
-/// `aud`: one string or an array of strings.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub(crate) enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Audience {
-    pub(crate) fn contains_any(&self, accepted: &[String]) -> bool {
-        match self {
-            Audience::One(a) => accepted.iter().any(|x| x == a),
-            Audience::Many(list) => list.iter().any(|a| accepted.iter().any(|x| x == a)),
-        }
-    }
-}
-
-/// Access-token claims. Unknown claims are ignored.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct AccessTokenClaims {
-    pub iss: String,
-    pub aud: Audience,
-    pub exp: u64,
-    #[serde(default)]
-    pub nbf: Option<u64>,
-    #[serde(default)]
-    #[allow(dead_code)] // type-checked only: a string `iat` refuses the token
-    pub iat: Option<u64>,
-    pub tid: String,
-    #[serde(default)]
-    pub oid: Option<String>,
-    #[serde(default)]
-    pub sub: Option<String>,
-    #[serde(default)]
-    pub azp: Option<String>,
-    #[serde(default)]
-    pub appid: Option<String>,
-    #[serde(default)]
-    pub scp: Option<String>,
-    #[serde(default)]
-    pub roles: Option<Vec<String>>,
-    #[serde(default)]
-    pub uti: Option<String>,
-    #[serde(default)]
-    pub sid: Option<String>,
-    pub ver: String,
-    #[serde(default)]
-    pub idtyp: Option<String>,
-}
-
-/// Checks what `jsonwebtoken` left (`iss`, `aud`, `exp`, `nbf` were checked by it; they are
+/// Checks the claims (`iss`, `aud`, `exp`, `nbf` were checked by `jsonwebtoken` too; they are
 /// checked again here so the guard does not depend on one library's defaults) and builds the
-/// caller.
+/// caller. `tenants` is `None` when every tenant of the issuer base is accepted.
 pub(crate) fn into_caller(
-    claims: AccessTokenClaims,
+    claims: AccessClaims<'static>,
     issuer: &Issuer,
     audiences: &[String],
-    tenants: &[String],
+    tenants: Option<&[String]>,
     now: u64,
     skew: u64,
 ) -> Result<Caller, JwtError> {
@@ -89,11 +39,11 @@ pub(crate) fn into_caller(
         return Err(JwtError::TenantNotAccepted);
     }
     let tid = claims.tid.to_ascii_lowercase();
-    if tid != issuer.tenant_id || !tenants.contains(&tid) {
+    if tid != issuer.tenant_id || tenants.is_some_and(|accepted| !accepted.contains(&tid)) {
         return Err(JwtError::TenantNotAccepted);
     }
     let oid = match claims.oid {
-        Some(oid) if !oid.is_empty() => oid,
+        Some(oid) if !oid.is_empty() => oid.into_owned(),
         _ => return Err(JwtError::MissingClaim("oid")),
     };
     let mut builder = Caller::builder(CredentialKind::Jwt, tid, oid).expires_at(claims.exp);
@@ -109,8 +59,8 @@ pub(crate) fn into_caller(
     if let Some(scp) = &claims.scp {
         builder = builder.scopes(scp.split(' ').filter(|s| !s.is_empty()));
     }
-    if let Some(roles) = claims.roles {
-        builder = builder.roles(roles);
+    if !claims.roles.is_empty() {
+        builder = builder.roles(claims.roles.into_owned());
     }
     if let Some(uti) = claims.uti {
         builder = builder.token_id(uti);
@@ -119,35 +69,4 @@ pub(crate) fn into_caller(
         builder = builder.session_id(sid);
     }
     Ok(builder.build())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn numeric_dates_must_be_integers() {
-        let base = json!({"iss": "i", "aud": "a", "exp": 10, "tid": "t", "ver": "2.0"});
-        assert!(serde_json::from_value::<AccessTokenClaims>(base.clone()).is_ok());
-        for (claim, bad) in [
-            ("exp", json!("10")),
-            ("exp", json!(10.5)),
-            ("exp", json!(-1)),
-            ("exp", json!(null)),
-            ("nbf", json!("10")),
-            ("iat", json!("10")),
-            ("iat", json!(true)),
-            ("aud", json!(5)),
-            ("roles", json!("Admin")),
-            ("scp", json!(["a"])),
-        ] {
-            let mut c = base.clone();
-            c[claim] = bad.clone();
-            assert!(
-                serde_json::from_value::<AccessTokenClaims>(c).is_err(),
-                "{claim} = {bad} was accepted"
-            );
-        }
-    }
 }

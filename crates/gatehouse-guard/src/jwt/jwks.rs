@@ -1,6 +1,7 @@
-//! JWKS documents: the discovery document's `jwks_uri`, and the keys of a JWKS turned into parsed
-//! `jsonwebtoken::DecodingKey`s, each pinned to its algorithm. Only RS256 (RSA, 2048 bits or more)
-//! and ES256 (EC P-256) keys with a `kid` and an `alg` are kept; anything else is skipped.
+//! JWKS documents turned into [`VerificationKey`]s (parsed `jsonwebtoken::DecodingKey`s), each
+//! pinned to its algorithm. Only RS256 (RSA, 2048-8192 bits) and ES256 (EC P-256) keys with a
+//! `kid` and an `alg` (and `use` absent or `sig`) are kept; anything else is skipped. The same
+//! rules apply to keys fetched over HTTPS and to keys a host hands to [`super::MemoryKeys`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,13 +12,8 @@ use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The part of an OpenID discovery document the guard reads.
-#[derive(Debug, Clone, Deserialize)]
-pub(crate) struct DiscoveryDocument {
-    pub jwks_uri: String,
-}
-
-/// A JWKS document; keys stay raw so that one odd key does not spoil the others.
+/// A JWKS document; keys stay raw so that one odd key does not spoil the others. (Read here
+/// rather than as `gatehouse_protocol::jwk::Jwks`, whose keys are typed strictly for serving.)
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct JwksDocument {
     pub keys: Vec<Value>,
@@ -37,10 +33,40 @@ struct RawJwk {
     y: Option<String>,
 }
 
-/// A verification key held in memory, parsed once.
-pub(crate) struct VerificationKey {
-    pub alg: Algorithm,
-    pub key: DecodingKey,
+/// A public key the guard verifies signatures with, parsed once and pinned to its algorithm.
+pub struct VerificationKey {
+    pub(crate) alg: Algorithm,
+    pub(crate) key: DecodingKey,
+}
+
+/// A JWK the guard does not accept as a verification key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an RS256 RSA (2048-8192 bit) or ES256 P-256 signing key with a kid and an alg")]
+pub struct UnsupportedKey;
+
+impl VerificationKey {
+    /// The key of a JWK as published in a JWKS (e.g. `gatehouse_keys::LocalSigner::public_jwk`).
+    pub fn from_jwk(jwk: &gatehouse_protocol::jwk::Jwk) -> Result<VerificationKey, UnsupportedKey> {
+        let value = serde_json::to_value(jwk).map_err(|_| UnsupportedKey)?;
+        Self::from_jwk_json(&value)
+    }
+
+    /// The key of a JWK given as JSON.
+    pub fn from_jwk_json(jwk: &Value) -> Result<VerificationKey, UnsupportedKey> {
+        let raw: RawJwk = serde_json::from_value(jwk.clone()).map_err(|_| UnsupportedKey)?;
+        if raw.kid.is_none() {
+            return Err(UnsupportedKey);
+        }
+        parse_key(&raw).ok_or(UnsupportedKey)
+    }
+
+    /// The algorithm the key is pinned to: `"RS256"` or `"ES256"`.
+    pub fn algorithm(&self) -> &'static str {
+        match self.alg {
+            Algorithm::ES256 => "ES256",
+            _ => "RS256",
+        }
+    }
 }
 
 impl std::fmt::Debug for VerificationKey {

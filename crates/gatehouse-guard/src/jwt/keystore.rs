@@ -1,5 +1,5 @@
-//! [`KeySet`]: the signing keys of one configured issuer, fetched through its discovery document
-//! and held in memory as parsed keys.
+//! [`JwksKeys`], the default [`KeyProvider`]: per configured issuer a [`KeySet`], the issuer's
+//! signing keys fetched through its discovery document and held in memory as parsed keys.
 //!
 //! Refetch policy: a token naming an unknown `kid` triggers a fetch, but at most once per
 //! `jwks_refetch_interval` (default 30 s; 5 s at most while no fetch has ever succeeded), and a
@@ -11,21 +11,62 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
+use gatehouse_protocol::discovery::ProviderMetadata;
 use parking_lot::RwLock;
 
-use super::jwks::{parse_keys, DiscoveryDocument, JwksDocument, VerificationKey};
+use super::jwks::{parse_keys, JwksDocument, VerificationKey};
+use super::provider::{KeyLookup, KeyProvider};
+use crate::config::{GuardConfig, Issuer};
 use crate::fetch::Fetcher;
 
 const FIRST_LOAD_RETRY: Duration = Duration::from_secs(5);
 
-/// Outcome of a key lookup.
+/// The keys of every configured issuer, fetched over HTTPS (JWKS via discovery).
 #[derive(Debug)]
-pub(crate) enum KeyLookup {
-    Found(Arc<VerificationKey>),
-    /// Keys are loaded but none has this `kid` (even after a refetch, if one was allowed).
-    UnknownKid,
-    /// No key has ever been loaded: the issuer could not be reached.
-    Unavailable(String),
+pub(crate) struct JwksKeys {
+    sets: HashMap<String, Arc<KeySet>>,
+}
+
+impl JwksKeys {
+    pub(crate) fn new(config: &GuardConfig, fetcher: &Fetcher) -> Self {
+        let sets = config
+            .issuers
+            .iter()
+            .map(|issuer| {
+                let set = KeySet::new(
+                    issuer.discovery_url.clone(),
+                    fetcher.clone(),
+                    config.jwks_refetch_interval,
+                    config.jwks_max_age,
+                    config.allow_insecure_http_for_tests,
+                );
+                (issuer.url.clone(), Arc::new(set))
+            })
+            .collect();
+        Self { sets }
+    }
+}
+
+#[async_trait]
+impl KeyProvider for JwksKeys {
+    async fn key(&self, issuer: &Issuer, kid: &str) -> KeyLookup {
+        match self.sets.get(&issuer.url) {
+            Some(set) => set.key(kid).await,
+            None => KeyLookup::UnknownIssuer,
+        }
+    }
+
+    async fn refresh(&self) -> Vec<(String, String)> {
+        let mut failed = Vec::new();
+        for (issuer, set) in &self.sets {
+            if let Err(e) = set.refresh().await {
+                failed.push((issuer.clone(), e));
+            }
+        }
+        failed.sort();
+        failed
+    }
 }
 
 #[derive(Debug, Default)]
@@ -170,7 +211,7 @@ impl KeySet {
     }
 
     async fn fetch_keys(&self) -> Result<HashMap<String, Arc<VerificationKey>>, String> {
-        let discovery: DiscoveryDocument = self
+        let discovery: ProviderMetadata = self
             .fetcher
             .get_json(&self.discovery_url)
             .await

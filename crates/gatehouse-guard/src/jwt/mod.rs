@@ -4,19 +4,24 @@
 //! 1. [`parse_unverified`]: three base64url parts, JSON header and claims (never panics);
 //! 2. header: no `crit`; `alg` is RS256 or ES256 (so `none` and every HMAC alg are refused
 //!    before any key is touched); a `kid` is present. `jku`/`x5u`/`jwk`/`x5c` are ignored;
-//! 3. `iss` names a configured issuer: only that issuer's key set is consulted;
-//! 4. the `kid` is found in that key set (refetched at a bounded rate when unknown);
+//! 3. `iss` is exactly an accepted issuer (a listed one, or one of any tenant under the issuer
+//!    base): only that issuer's keys are consulted;
+//! 4. the [`KeyProvider`] has the `kid` for that issuer (the default provider, the JWKS fetcher,
+//!    refetches at a bounded rate when unknown; [`MemoryKeys`] is filled by the host);
 //! 5. the header's `alg` equals the key's pinned `alg` (algorithm confusion refused);
-//! 6. `jsonwebtoken::decode` checks the signature, `exp`/`nbf` (with skew), `iss` and `aud`,
-//!    into strictly typed claims (a string `exp`/`nbf`/`iat` refuses the token);
-//! 7. `claims`: `ver`, `tid` (equal to the issuer's tenant and accepted), `oid`, and again
-//!    `iss`/`aud`/`exp`/`nbf`.
+//! 6. `jsonwebtoken::decode` checks the signature, `exp`/`nbf` (with skew) and `aud`, into the
+//!    strictly typed claims of `gatehouse_protocol::claims::AccessClaims` (a string
+//!    `exp`/`nbf`/`iat` refuses the token);
+//! 7. `claims`: the verified `iss` equals the issuer of step 3, `ver`, `tid` (equal to the
+//!    issuer's tenant and accepted), `oid`, and again `aud`/`exp`/`nbf`.
 
 mod claims;
 mod jwks;
 mod keystore;
 mod parse;
+mod provider;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -25,14 +30,17 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use thiserror::Error;
 
+pub use jwks::{UnsupportedKey, VerificationKey};
 pub use parse::{parse_unverified, JwtHeader, JwtParseError, JwtPart, UnverifiedJwt, MAX_TOKEN_LEN};
+pub use provider::{KeyLookup, KeyProvider, MemoryKeys};
 
 use crate::caller::Caller;
-use crate::config::{GuardConfig, Issuer};
+use crate::config::{is_lower_guid, GuardConfig, Issuer, IssuerVersion};
 use crate::fetch::Fetcher;
 use crate::verifier::{CredentialError, CredentialVerifier, PresentedCredential};
-use claims::{into_caller, AccessTokenClaims};
-use keystore::{KeyLookup, KeySet};
+use claims::into_caller;
+use gatehouse_protocol::claims::AccessClaims;
+pub(crate) use keystore::JwksKeys;
 
 /// Why a JWT was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -100,71 +108,92 @@ impl From<JwtError> for CredentialError {
     }
 }
 
-#[derive(Debug)]
-struct IssuerEntry {
-    issuer: Issuer,
-    keys: Arc<KeySet>,
+/// Verifies Gatehouse bearer JWTs (JWS, RS256 or ES256) against the accepted issuers, with the
+/// keys of a [`KeyProvider`].
+pub struct JwtVerifier {
+    issuers: HashMap<String, Issuer>,
+    issuer_base: Option<String>,
+    keys: Arc<dyn KeyProvider>,
     rs256: Validation,
     es256: Validation,
-}
-
-/// Verifies Gatehouse bearer JWTs (JWS, RS256 or ES256) against the configured issuers.
-#[derive(Debug)]
-pub struct JwtVerifier {
-    issuers: Vec<IssuerEntry>,
     audiences: Vec<String>,
-    tenants: Vec<String>,
+    /// `None`: every tenant (issuer base without a tenant list).
+    tenants: Option<Vec<String>>,
     skew: u64,
 }
 
+impl std::fmt::Debug for JwtVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtVerifier")
+            .field("issuers", &self.issuers.len())
+            .field("issuer_base", &self.issuer_base)
+            .field("audiences", &self.audiences)
+            .finish_non_exhaustive()
+    }
+}
+
 impl JwtVerifier {
-    pub(crate) fn new(config: &GuardConfig, fetcher: &Fetcher) -> Self {
+    /// A verifier fetching each listed issuer's JWKS over HTTPS.
+    pub(crate) fn with_jwks(config: &GuardConfig, fetcher: &Fetcher) -> Self {
+        Self::new(config, Arc::new(JwksKeys::new(config, fetcher)))
+    }
+
+    /// A verifier for `config`'s issuers, audiences, tenants and skew, taking its keys from
+    /// `keys` (no HTTP fetch of its own). The revocation and cache settings of `config` are the
+    /// [`crate::Guard`]'s business, not the verifier's.
+    pub fn new(config: &GuardConfig, keys: Arc<dyn KeyProvider>) -> Self {
         let skew = config.clock_skew.as_secs();
-        let validation = |alg: Algorithm, issuer: &Issuer| {
+        let validation = |alg: Algorithm| {
             let mut v = Validation::new(alg);
             v.leeway = skew;
             v.validate_exp = true;
             v.validate_nbf = true;
             v.validate_aud = true;
             v.set_audience(&config.audiences);
-            v.set_issuer(&[issuer.url.as_str()]);
+            // `iss` is compared exactly by this verifier, before the key lookup and again on
+            // the verified claims; `jsonwebtoken` checks that it is present.
             v.set_required_spec_claims(&["exp", "iss", "aud"]);
             v
         };
-        let issuers = config
-            .issuers
-            .iter()
-            .map(|issuer| IssuerEntry {
-                keys: Arc::new(KeySet::new(
-                    issuer.discovery_url.clone(),
-                    fetcher.clone(),
-                    config.jwks_refetch_interval,
-                    config.jwks_max_age,
-                    config.allow_insecure_http_for_tests,
-                )),
-                rs256: validation(Algorithm::RS256, issuer),
-                es256: validation(Algorithm::ES256, issuer),
-                issuer: issuer.clone(),
-            })
-            .collect();
+        let tenants = match (&config.issuer_base, config.tenants.is_empty()) {
+            (Some(_), true) => None,
+            _ => Some(config.tenants.clone()),
+        };
         Self {
-            issuers,
+            issuers: config.issuers.iter().map(|i| (i.url.clone(), i.clone())).collect(),
+            issuer_base: config.issuer_base.clone(),
+            keys,
+            rs256: validation(Algorithm::RS256),
+            es256: validation(Algorithm::ES256),
             audiences: config.audiences.clone(),
-            tenants: config.tenants.clone(),
+            tenants,
             skew,
         }
     }
 
-    /// Loads every issuer's keys now (at most once per refetch interval). Returns the issuers
-    /// whose keys could not be loaded, with the reason.
+    /// Loads the key provider's keys now (for the JWKS fetcher: at most once per refetch
+    /// interval). Returns the issuers whose keys could not be loaded, with the reason.
     pub async fn refresh_keys(&self) -> Vec<(String, String)> {
-        let mut failed = Vec::new();
-        for entry in &self.issuers {
-            if let Err(e) = entry.keys.refresh().await {
-                failed.push((entry.issuer.url.clone(), e));
-            }
+        self.keys.refresh().await
+    }
+
+    /// The accepted issuer a token's `iss` names exactly, if any.
+    fn issuer(&self, iss: &str) -> Option<Issuer> {
+        if let Some(listed) = self.issuers.get(iss) {
+            return Some(listed.clone());
         }
-        failed
+        let base = self.issuer_base.as_deref()?;
+        let rest = iss.strip_prefix(base)?.strip_prefix('/')?;
+        let (tenant, version) = match rest.strip_suffix("/v2.0") {
+            Some(tenant) => (tenant, IssuerVersion::V2),
+            None => (rest.strip_suffix('/')?, IssuerVersion::V1),
+        };
+        // Exactly as minted: a lowercase hyphenated GUID, so one tenant has one issuer string.
+        if !is_lower_guid(tenant) {
+            return None;
+        }
+        let issuer = Issuer::new(base, tenant.to_owned(), version);
+        (issuer.url == iss).then_some(issuer)
     }
 
     /// Verifies a compact JWS and returns the caller.
@@ -180,14 +209,11 @@ impl JwtVerifier {
         };
         let kid = parsed.header.kid.as_deref().ok_or(JwtError::MissingKid)?;
         let iss = parsed.claim_str("iss").ok_or(JwtError::IssuerNotAccepted)?;
-        let entry = self
-            .issuers
-            .iter()
-            .find(|e| e.issuer.url == iss)
-            .ok_or(JwtError::IssuerNotAccepted)?;
-        let key = match entry.keys.key(kid).await {
+        let issuer = self.issuer(iss).ok_or(JwtError::IssuerNotAccepted)?;
+        let key = match self.keys.key(&issuer, kid).await {
             KeyLookup::Found(key) => key,
             KeyLookup::UnknownKid => return Err(JwtError::UnknownKey),
+            KeyLookup::UnknownIssuer => return Err(JwtError::IssuerNotAccepted),
             KeyLookup::Unavailable(why) => return Err(JwtError::KeysUnavailable(why)),
         };
         // Algorithm pinned per key. This also keeps `jsonwebtoken` from ever pairing a key with
@@ -197,16 +223,16 @@ impl JwtVerifier {
             return Err(JwtError::AlgorithmMismatch);
         }
         let validation = match alg {
-            Algorithm::ES256 => &entry.es256,
-            _ => &entry.rs256,
+            Algorithm::ES256 => &self.es256,
+            _ => &self.rs256,
         };
-        let data =
-            jsonwebtoken::decode::<AccessTokenClaims>(token, &key.key, validation).map_err(map_jsonwebtoken_error)?;
+        let data = jsonwebtoken::decode::<AccessClaims<'static>>(token, &key.key, validation)
+            .map_err(map_jsonwebtoken_error)?;
         into_caller(
             data.claims,
-            &entry.issuer,
+            &issuer,
             &self.audiences,
-            &self.tenants,
+            self.tenants.as_deref(),
             unix_now(),
             self.skew,
         )

@@ -33,7 +33,7 @@ use thiserror::Error;
 
 pub use routes::RouteRule;
 
-use crate::config::{ConfigError, GuardConfig, MissingTokenStatus, RevocationSettings};
+use crate::config::{ConfigError, GuardConfig, MissingTokenStatus, RevocationSettings, DEFAULT_CACHE_CAPACITY};
 use crate::guard::Guard;
 use crate::requirement::Requirement;
 use forward::ProxyState;
@@ -69,6 +69,8 @@ pub struct ProxyConfig {
     pub revocation_server: Option<String>,
     /// Per-prefix requirements.
     pub routes: Vec<RouteRule>,
+    /// Entries of the verified-token cache (default 10 000; 0 turns it off).
+    pub cache_capacity: usize,
     /// Allow `http://` issuers (tests only).
     pub allow_insecure_http_for_tests: bool,
 }
@@ -89,6 +91,7 @@ impl Default for ProxyConfig {
             resource_metadata: None,
             revocation_server: None,
             routes: Vec::new(),
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
             allow_insecure_http_for_tests: false,
         }
     }
@@ -145,6 +148,7 @@ struct ProxyFile {
     missing_token_status: Option<u16>,
     resource_metadata: Option<String>,
     revocation_server: Option<String>,
+    cache_capacity: Option<usize>,
     #[serde(default)]
     route: Vec<RouteRule>,
 }
@@ -154,7 +158,7 @@ impl ProxyConfig {
     /// `require_scopes`, optional `mode`), and optionally the top-level keys `listen`,
     /// `upstream`, `issuer`, `audience` (string or list), `tenants`, `require_scopes`,
     /// `require_roles`, `tenant_header`, `missing_token_status` (401 or 403),
-    /// `resource_metadata`, `revocation_server`. Unknown keys are refused (a misspelt
+    /// `resource_metadata`, `revocation_server`, `cache_capacity`. Unknown keys are refused (a misspelt
     /// `require_role` must not silently drop a requirement). Other fields keep their defaults.
     pub fn from_toml_str(text: &str) -> Result<ProxyConfig, ProxyError> {
         let file: ProxyFile = toml::from_str(text).map_err(|e| ProxyError::Toml(e.to_string()))?;
@@ -180,6 +184,9 @@ impl ProxyConfig {
         };
         config.resource_metadata = file.resource_metadata;
         config.revocation_server = file.revocation_server;
+        if let Some(entries) = file.cache_capacity {
+            config.cache_capacity = entries;
+        }
         // Check the prefixes now so a bad file fails at load time.
         RouteTable::new(&file.route, Requirement::default())?;
         config.routes = file.route;
@@ -190,6 +197,7 @@ impl ProxyConfig {
         let mut b = GuardConfig::builder()
             .tenant_header(self.tenant_header)
             .allow_insecure_http_for_tests(self.allow_insecure_http_for_tests)
+            .cache_capacity(self.cache_capacity)
             .missing_token_status(if self.missing_token_forbidden {
                 MissingTokenStatus::Forbidden
             } else {
@@ -336,5 +344,12 @@ mod tests {
         assert!(matches!(bad_prefix, Err(ProxyError::RoutePrefix(_))));
         let bad_status = ProxyConfig::from_toml_str("missing_token_status = 500\n");
         assert!(matches!(bad_status, Err(ProxyError::Toml(_))));
+        assert_eq!(cfg.cache_capacity, crate::config::DEFAULT_CACHE_CAPACITY);
+        let mut sized = ProxyConfig::from_toml_str("cache_capacity = 50000\n").unwrap();
+        assert_eq!(sized.cache_capacity, 50_000);
+        sized.issuers = vec!["https://h/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0".into()];
+        sized.audiences = vec!["api://x".into()];
+        assert_eq!(sized.guard_config().unwrap().cache_capacity, 50_000);
+        assert!(ProxyConfig::from_toml_str("cache_capacity = -1\n").is_err());
     }
 }

@@ -50,6 +50,10 @@ pub struct Proxy {
     /// Do not poll the issuer's revocation feed.
     #[arg(long)]
     no_revocation: bool,
+    /// Entries of the verified-token cache (default 10000; 0 turns it off). Size it to the
+    /// number of distinct live tokens the API sees.
+    #[arg(long, value_name = "N")]
+    cache_capacity: Option<usize>,
 }
 
 impl Proxy {
@@ -87,6 +91,9 @@ impl Proxy {
         config.require_scopes.extend(self.require_scopes);
         config.require_roles.extend(self.require_roles);
         config.tenant_header |= self.tenant_header;
+        if let Some(entries) = self.cache_capacity {
+            config.cache_capacity = entries;
+        }
         config.missing_token_forbidden |= self.missing_token_403;
         if self.no_revocation {
             config.revocation_server = None;

@@ -1,89 +1,25 @@
-//! Revocation feed: the guard polls `GET {server_base}/{tenant}/gatehouse/revocations?since=SEQ`
-//! for each tenant and keeps the revoked `sid`s (refresh-token families) and `uti`s (single
-//! tokens) in memory until they expire.
-//!
-//! Wire contract (JSON, `200 OK`): [`RevocationPage`] =
-//! `{"seq": N, "entries": [{"type": "sid"|"uti", "value": "...", "exp": epoch_seconds}], "more": false}`.
-//! `entries` are those with a sequence number above `since` up to `seq`; `more: true` (optional,
-//! default false) asks the client to poll again at once with `since=seq`. A `seq` lower than the
-//! `since` sent means the server's log restarted: the client drops its set and reloads from 0.
-//! Entries of an unknown `type` are ignored. An entry may be dropped once `exp` (plus the clock
-//! skew) has passed, since the tokens it names are expired by then.
-//!
-//! Fail-closed rule: a token that carries a `sid` is accepted only if its tenant's feed had a
-//! successful poll within `max_staleness` (default 60 s); otherwise the guard answers 503. Tokens
-//! without a `sid` are checked against whatever set is held.
-//!
-//! Catch-up: before answering 503, the guard polls the stale tenant once inline
-//! ([`RevocationFeed::catch_up`]), at most once per [`CATCH_UP_EVERY`] per tenant, so the first
-//! request after a start (or after the issuer comes back) does not fail just because the
-//! background poller has not run yet. Concurrent requests share that one poll.
+//! [`RevocationFeed`]: the polled implementation of [`RevocationCheck`]. The guard polls
+//! `GET {server_base}/{tenant}/gatehouse/revocations?since=SEQ` for each tenant and keeps the
+//! revoked `sid`s (refresh-token families) and `uti`s (single tokens) in memory until they
+//! expire. The wire types and the fail-closed rule are described in [`crate::revocation`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use async_trait::async_trait;
 use parking_lot::RwLock;
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::{RevocationCheck, RevocationKind, RevocationPage, RevocationStatus, CATCH_UP_EVERY};
+use crate::caller::Caller;
 use crate::config::RevocationSettings;
 use crate::fetch::{FetchError, Fetcher};
 use crate::jwt::unix_now;
 
 const MAX_PAGES_PER_POLL: usize = 1000;
 const MAX_VALUE_LEN: usize = 256;
-/// A stale tenant is polled inline by a request at most this often.
-pub const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
-
-/// One answer of the revocation endpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevocationPage {
-    /// Highest sequence number covered by this answer; send it back as `since`.
-    pub seq: u64,
-    /// Revocations with a sequence number in `(since, seq]`.
-    pub entries: Vec<RevocationEntry>,
-    /// More entries are waiting: poll again at once.
-    #[serde(default)]
-    pub more: bool,
-}
-
-/// One revocation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RevocationEntry {
-    /// What `value` names.
-    #[serde(rename = "type")]
-    pub kind: RevocationKind,
-    /// The revoked `sid` or `uti`.
-    pub value: String,
-    /// Expiry (seconds since the epoch) of the last token the entry can affect.
-    pub exp: u64,
-}
-
-/// Kind of a revocation entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RevocationKind {
-    /// A refresh-token family (`sid` claim): every token of the session.
-    Sid,
-    /// One token (`uti` claim).
-    Uti,
-    /// A kind this guard does not know; ignored.
-    #[serde(other)]
-    Unknown,
-}
-
-/// What the feed knows about a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RevocationStatus {
-    /// Not in the revoked set (and the feed is fresh enough for this token).
-    NotRevoked,
-    /// Its `sid` or `uti` is revoked.
-    Revoked,
-    /// The token carries a `sid` and the feed is stale: refuse (fail closed).
-    Unknown,
-}
 
 /// A poll failed.
 #[derive(Debug, Error)]
@@ -218,6 +154,18 @@ impl RevocationFeed {
         }
     }
 
+    /// The status of `caller`, polling its tenant once inline first when the feed is stale for
+    /// it (see [`RevocationFeed::catch_up`]).
+    pub async fn check_caller(&self, caller: &Caller) -> RevocationStatus {
+        let (tenant, sid, uti) = (caller.tenant_id(), caller.session_id(), caller.token_id());
+        let status = self.status(tenant, sid, uti);
+        if status != RevocationStatus::Unknown {
+            return status;
+        }
+        self.catch_up(tenant).await;
+        self.status(tenant, sid, uti)
+    }
+
     /// Number of revoked values held for `tenant` (sids + utis).
     pub fn len(&self, tenant: &str) -> usize {
         self.inner
@@ -234,6 +182,13 @@ impl RevocationFeed {
     /// Whether no revocation is held for `tenant`.
     pub fn is_empty(&self, tenant: &str) -> bool {
         self.len(tenant) == 0
+    }
+}
+
+#[async_trait]
+impl RevocationCheck for RevocationFeed {
+    async fn status(&self, caller: &Caller) -> RevocationStatus {
+        self.check_caller(caller).await
     }
 }
 
@@ -304,28 +259,5 @@ impl FeedInner {
         Err(RevocationError::TooManyPages {
             tenant: tenant.to_string(),
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wire_format_round_trips_and_ignores_unknown_kinds() {
-        let page: RevocationPage = serde_json::from_str(
-            r#"{"seq": 7, "entries": [
-                {"type": "sid", "value": "s1", "exp": 10},
-                {"type": "uti", "value": "u1", "exp": 11},
-                {"type": "jti", "value": "x", "exp": 12}
-            ]}"#,
-        )
-        .unwrap();
-        assert_eq!(page.seq, 7);
-        assert!(!page.more);
-        assert_eq!(page.entries[0].kind, RevocationKind::Sid);
-        assert_eq!(page.entries[2].kind, RevocationKind::Unknown);
-        let text = serde_json::to_string(&page.entries[1]).unwrap();
-        assert_eq!(text, r#"{"type":"uti","value":"u1","exp":11}"#);
     }
 }
