@@ -81,7 +81,7 @@ impl GuardConfigBuilder {
         self.jwks_max_age = age;
         self
     }
-    /// Entries in the verified-token cache (default [`super::DEFAULT_CACHE_CAPACITY`], 10 000;
+    /// Entries in the verified-token cache (default [`super::DEFAULT_CACHE_CAPACITY`], 50 000;
     /// 0 turns the cache off). Past it, entries are evicted incrementally (least recently and
     /// least frequently used first); size it to the number of distinct live tokens the API
     /// sees (each entry is a few hundred bytes).

@@ -11,7 +11,7 @@ mod values;
 pub(crate) use values::{is_guid, is_lower_guid};
 
 /// Entries of the verified-token cache unless configured otherwise.
-pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
+pub const DEFAULT_CACHE_CAPACITY: usize = 50_000;
 
 /// Largest clock skew the guard allows.
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);

@@ -69,7 +69,7 @@ pub struct ProxyConfig {
     pub revocation_server: Option<String>,
     /// Per-prefix requirements.
     pub routes: Vec<RouteRule>,
-    /// Entries of the verified-token cache (default 10 000; 0 turns it off).
+    /// Entries of the verified-token cache (default 50 000; 0 turns it off).
     pub cache_capacity: usize,
     /// Allow `http://` issuers (tests only).
     pub allow_insecure_http_for_tests: bool,

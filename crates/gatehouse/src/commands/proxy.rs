@@ -50,7 +50,7 @@ pub struct Proxy {
     /// Do not poll the issuer's revocation feed.
     #[arg(long)]
     no_revocation: bool,
-    /// Entries of the verified-token cache (default 10000; 0 turns it off). Size it to the
+    /// Entries of the verified-token cache (default 50000, about 1 KB each when full; 0 turns it off). Size it to the
     /// number of distinct live tokens the API sees.
     #[arg(long, value_name = "N")]
     cache_capacity: Option<usize>,
