@@ -1,6 +1,7 @@
 //! What a signed-in user manages themselves: the apps they authorized (consent items, last use)
-//! and revoking them, and the user a bearer access token names (for `me/authorizedApps` and
-//! userinfo).
+//! and revoking them; and what the server's own bearer checks ask of the domain (a tenant's
+//! public keys, revocation, the user a verified token names) for `me/authorizedApps` and
+//! userinfo. The token itself is checked by the guard's verifier in the server.
 //!
 //! Revoking an app removes the user's consent for it and revokes the user's refresh families of
 //! that client, publishing their `sid`s in the revocation feed, so the access tokens they minted
@@ -8,16 +9,12 @@
 
 use std::sync::Arc;
 
-use gatehouse_protocol::discovery::Dialect;
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::grants::delegated::FAMILY_LIFETIME;
 use crate::model::{now, RevocationKind, Tenant, UnixTime, User};
 use crate::Gatehouse;
-
-/// Bounded clock skew for `nbf`.
-const SKEW: i64 = 300;
 
 /// An app as the user sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -82,53 +79,40 @@ impl Gatehouse {
         }
     }
 
-    /// The tenant and enabled user named by a bearer access token this tenant issued for
-    /// Microsoft Graph (as Entra's userinfo and Graph's `/me` require), with its claims. A token
-    /// whose `uti` or refresh family (`sid`) is revoked is refused at once: this check reads the
-    /// store, not a polled copy of the feed.
-    pub async fn bearer_user(
+    /// The public key `kid` of the tenant `tenant_id` (a GUID), for the server's own bearer
+    /// checks: `None` when the tenant has no such key, `TenantNotFound` when there is no tenant.
+    pub async fn tenant_public_key(
         &self,
-        segment: &str,
-        authorization: Option<&str>,
-    ) -> Result<(Arc<Tenant>, User, serde_json::Value), Error> {
-        let token = authorization
-            .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 16 * 1024)
-            .ok_or(Error::BearerInvalid("missing"))?;
+        tenant_id: &str,
+        kid: &str,
+    ) -> Result<Option<gatehouse_protocol::jwk::Jwk>, Error> {
+        let tenant = self.tenant(tenant_id).await?;
+        if tenant.id != tenant_id {
+            // Only the GUID names a tenant's issuer.
+            return Err(Error::TenantNotFound(tenant_id.to_owned()));
+        }
+        Ok(self.keys.for_tenant(&tenant).await?.public_jwk(kid))
+    }
+
+    /// Whether the tenant's revocation feed lists the family `sid` or the token `uti`, read
+    /// from the store now (not a polled copy).
+    pub async fn is_revoked(&self, tenant_id: &str, sid: Option<&str>, uti: Option<&str>) -> Result<bool, Error> {
+        Ok(self.store().is_revoked(tenant_id, sid, uti).await?)
+    }
+
+    /// The tenant named in the path and the enabled user a verified user token names: the
+    /// token's tenant (`tid`) must be the path's tenant.
+    pub async fn signed_in_user(&self, segment: &str, tid: &str, oid: &str) -> Result<(Arc<Tenant>, User), Error> {
         let tenant = self.tenant(segment).await?;
-        let keys = self.keys.for_tenant(&tenant).await?;
-        let claims = keys.verified_claims(token).ok_or(Error::BearerInvalid("signature"))?;
-        let int = |name: &str| claims.get(name).and_then(|v| v.as_i64());
-        let text = |name: &str| claims.get(name).and_then(|v| v.as_str());
-        let t = now();
-        let (Some(exp), Some(nbf)) = (int("exp"), int("nbf")) else {
-            return Err(Error::BearerInvalid("time claims"));
-        };
-        if exp <= t || nbf > t + SKEW {
-            return Err(Error::BearerInvalid("expired"));
+        if tenant.id != tid {
+            return Err(Error::BearerInvalid("tenant"));
         }
-        if text("tid") != Some(tenant.id.as_str()) || text("idtyp") != Some("user") {
-            return Err(Error::BearerInvalid("tenant or type"));
-        }
-        let ours = [Dialect::V2, Dialect::V1].map(|d| crate::token::issuer(&self.base_url, &tenant.id, d));
-        if !text("iss").is_some_and(|iss| ours.iter().any(|o| o == iss)) {
-            return Err(Error::BearerInvalid("issuer"));
-        }
-        let graph = text("aud").and_then(crate::resources::well_known).map(|r| r.app_id);
-        if graph.as_deref() != Some("00000003-0000-0000-c000-000000000000") {
-            return Err(Error::BearerInvalid("audience"));
-        }
-        if self.store().is_revoked(&tenant.id, text("sid"), text("uti")).await? {
-            return Err(Error::BearerInvalid("revoked"));
-        }
-        let oid = text("oid").ok_or(Error::BearerInvalid("oid"))?;
         let user = self
             .store()
             .user_by_id(&tenant.id, oid)
             .await?
             .filter(|u| u.account_enabled)
             .ok_or(Error::BearerInvalid("user"))?;
-        Ok((tenant, user, claims))
+        Ok((tenant, user))
     }
 }

@@ -30,6 +30,11 @@ impl TenantKeys {
         }
     }
 
+    /// The public JWK of the tenant's key `kid`, if the tenant has that key.
+    pub fn public_jwk(&self, kid: &str) -> Option<Jwk> {
+        self.verifiers.get(kid).map(|k| k.public_jwk())
+    }
+
     pub fn signer(&self, alg: Algorithm) -> Option<&Arc<dyn Signer>> {
         self.signers.get(&alg)
     }

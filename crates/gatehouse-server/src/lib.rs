@@ -2,6 +2,8 @@
 //!
 //! - [`router`]: the whole application: every door's router nested, middleware, fallbacks.
 //! - [`state`]: [`AppState`], what handlers reach through `State`.
+//! - [`bearer`]: our own bearer tokens on our own routes, checked by the guard's verifier with the
+//!   tenants' keys in memory and revocation read from the store.
 //! - [`context`]: the one middleware giving every answer its trace id, correlation id and
 //!   `Cache-Control: no-store`.
 //! - [`dialect`]: every front door's error dialect (OAuth/Entra, ARM, Graph, IoT Central), one
@@ -17,6 +19,7 @@
 //! - [`serve`]: binding and serving with graceful shutdown.
 
 pub mod api;
+pub mod bearer;
 pub mod client_addr;
 pub mod context;
 pub mod dialect;

@@ -9,6 +9,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use gatehouse_core::{Error, Gatehouse};
+use gatehouse_guard::ConfigError;
 
 use crate::client_addr::{self, TrustedProxies};
 use crate::dialect::Door;
@@ -23,27 +24,29 @@ pub struct RouterOptions {
 }
 
 /// The application with default options (no trusted proxies).
-pub fn router(gh: Arc<Gatehouse>) -> Router {
+pub fn router(gh: Arc<Gatehouse>) -> Result<Router, ConfigError> {
     router_with(gh, RouterOptions::default())
 }
 
-pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Router {
+/// The application. Fails only when the server's base URL cannot name issuers (the binary
+/// checks `public_url` first).
+pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Result<Router, ConfigError> {
     let app = Router::new()
         .merge(api::oauth::router())
         .merge(pages::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(AppState { gh })
+        .with_state(AppState::new(gh)?)
         .layer(axum::middleware::from_fn(crate::context::layer));
-    if options.trusted_proxies.is_empty() {
+    Ok(if options.trusted_proxies.is_empty() {
         app
     } else {
         app.layer(axum::middleware::from_fn_with_state(
             options.trusted_proxies,
             client_addr::resolve_layer,
         ))
-    }
+    })
 }
 
 async fn not_found(uri: Uri) -> Response {

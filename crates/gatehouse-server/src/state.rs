@@ -3,8 +3,20 @@
 use std::sync::Arc;
 
 use gatehouse_core::Gatehouse;
+use gatehouse_guard::ConfigError;
+
+use crate::bearer::Bearer;
 
 #[derive(Clone)]
 pub struct AppState {
     pub gh: Arc<Gatehouse>,
+    /// Bearer check of the user's own endpoints (`me`, userinfo): user tokens for Graph.
+    pub me_bearer: Bearer,
+}
+
+impl AppState {
+    pub fn new(gh: Arc<Gatehouse>) -> Result<Self, ConfigError> {
+        let me_bearer = Bearer::new(gh.clone(), crate::api::oauth::me::GRAPH_AUDIENCES)?;
+        Ok(Self { gh, me_bearer })
+    }
 }

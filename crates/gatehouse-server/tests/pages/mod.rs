@@ -168,7 +168,7 @@ pub async fn authorize_app(f: &Fixture) -> (String, Answer) {
 
 fn router_over(store: Arc<dyn Store>, kek: Arc<Kek>) -> Router {
     let gh = Gatehouse::new(store, kek, "https://127.0.0.1:8443", ThrottlePolicy::default());
-    gatehouse_server::router(Arc::new(gh))
+    gatehouse_server::router(Arc::new(gh)).expect("the router")
 }
 
 pub async fn post_to(router: &Router, uri: &str, cookies: &str, form: &[(&str, &str)]) -> Answer {

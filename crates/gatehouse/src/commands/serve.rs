@@ -120,7 +120,8 @@ impl Serve {
             gatehouse_server::RouterOptions {
                 trusted_proxies: gatehouse_server::client_addr::TrustedProxies::new(settings.trusted_proxies.clone()),
             },
-        );
+        )
+        .with_context(|| format!("the public URL {base} cannot name the tenants' issuers"))?;
 
         if let Some(first) = &first {
             let text = getting_started(first, &base, ca.as_deref());

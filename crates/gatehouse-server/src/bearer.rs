@@ -1,0 +1,110 @@
+//! Our own bearer tokens on our own routes, checked by the guard's verifier: the same checks an
+//! API behind `gatehouse-guard` gets (header, `alg` pinned per key, no `crit`, `iss` exactly one of
+//! our tenants' issuers with `tid` equal to it, audience, integer dates, skew), with the tenants'
+//! keys taken from the core's key ring in memory (never an HTTP fetch of our own JWKS) and
+//! revocation read from the store at once (no polling bound on our own routes).
+//!
+//! A front door builds one [`Bearer`] per audience set and gets a verified
+//! [`gatehouse_guard::Caller`] or a domain error its dialect renders.
+
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use gatehouse_core::{Error, Gatehouse, StoreError};
+use gatehouse_guard::{
+    async_trait, Caller, ConfigError, Guard, GuardConfig, Issuer, KeyLookup, KeyProvider, Rejection, Requirement,
+    RevocationCheck, RevocationStatus, VerificationKey,
+};
+
+/// Verification keys parsed from the core's published keys. A `kid` names one key forever, so
+/// parsed keys are cached by (tenant, kid); whether the tenant still publishes the `kid` is
+/// asked of the core's key ring (a map lookup) on every check.
+struct CoreKeys {
+    gh: Arc<Gatehouse>,
+    parsed: moka::sync::Cache<(String, String), Arc<VerificationKey>>,
+}
+
+#[async_trait]
+impl KeyProvider for CoreKeys {
+    async fn key(&self, issuer: &Issuer, kid: &str) -> KeyLookup {
+        match self.gh.tenant_public_key(&issuer.tenant_id, kid).await {
+            Ok(Some(jwk)) => {
+                let id = (issuer.tenant_id.clone(), kid.to_owned());
+                if let Some(key) = self.parsed.get(&id) {
+                    return KeyLookup::Found(key);
+                }
+                match VerificationKey::from_jwk(&jwk) {
+                    Ok(key) => {
+                        let key = Arc::new(key);
+                        self.parsed.insert(id, key.clone());
+                        KeyLookup::Found(key)
+                    }
+                    Err(_) => KeyLookup::UnknownKid,
+                }
+            }
+            Ok(None) => KeyLookup::UnknownKid,
+            Err(Error::TenantNotFound(_)) => KeyLookup::UnknownIssuer,
+            Err(e) => KeyLookup::Unavailable(e.to_string()),
+        }
+    }
+}
+
+/// Revocation as the store says it now.
+struct StoreRevocations {
+    gh: Arc<Gatehouse>,
+}
+
+#[async_trait]
+impl RevocationCheck for StoreRevocations {
+    async fn status(&self, caller: &Caller) -> RevocationStatus {
+        match self
+            .gh
+            .is_revoked(caller.tenant_id(), caller.session_id(), caller.token_id())
+            .await
+        {
+            Ok(true) => RevocationStatus::Revoked,
+            Ok(false) => RevocationStatus::NotRevoked,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read revocations; refusing the token");
+                RevocationStatus::Unknown
+            }
+        }
+    }
+}
+
+/// The bearer-token check of one front door: our issuers, the door's audiences.
+#[derive(Clone)]
+pub struct Bearer {
+    guard: Guard,
+}
+
+impl Bearer {
+    /// A check accepting tokens of any of our tenants for one of `audiences`.
+    pub fn new(gh: Arc<Gatehouse>, audiences: &[&str]) -> Result<Self, ConfigError> {
+        let mut config = GuardConfig::builder().any_tenant_issuer(gh.base_url());
+        for a in audiences {
+            config = config.audience(*a);
+        }
+        let keys = Arc::new(CoreKeys {
+            gh: gh.clone(),
+            parsed: moka::sync::Cache::new(10_000),
+        });
+        let guard = Guard::builder(config.build()?)
+            .key_provider(keys)
+            .revocation_check(Arc::new(StoreRevocations { gh }))
+            .build()?;
+        Ok(Self { guard })
+    }
+
+    /// The verified caller of a request that needs `requirement`.
+    pub async fn caller(&self, headers: &HeaderMap, requirement: &Requirement) -> Result<Caller, Error> {
+        self.guard.check(headers, requirement).await.map_err(|r| match r {
+            Rejection::MissingCredential => Error::BearerInvalid("missing"),
+            Rejection::InvalidRequest { description } | Rejection::InvalidToken { description, .. } => {
+                Error::BearerInvalid(description)
+            }
+            Rejection::InsufficientScope { .. } => Error::BearerInvalid("insufficient scope or role"),
+            Rejection::Unavailable { detail, .. } => Error::Store(StoreError::Unavailable(detail)),
+        })
+    }
+}
