@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use gatehouse_core::model::{
-    AppRole, Application, ClientSecret, PermissionScope, RoleAssignment, ServicePrincipal, Tenant,
+    AppRole, AppRoleAssignment, Application, ClientSecret, PermissionScope, ServicePrincipal, Tenant,
 };
 use gatehouse_core::{Store, StoreError};
 use gatehouse_keys::{Algorithm, Kek, KeyRecord};
@@ -250,7 +250,7 @@ async fn secrets_and_delete_cascade(f: Fixture) {
     assert!(!s.remove_secret(&t.id, &a.id, &s1.key_id).await.unwrap());
     assert_eq!(s.list_secrets(&a.id).await.unwrap(), vec![s2]);
 
-    let ra = RoleAssignment {
+    let ra = AppRoleAssignment {
         id: "r1".into(),
         tenant_id: t.id.clone(),
         principal_id: sp.id.clone(),
@@ -278,7 +278,7 @@ async fn role_assignments_round_trip(f: Fixture) {
     let (client, client_sp) = app(&t, "client", &[]);
     s.create_application(&api, &api_sp).await.unwrap();
     s.create_application(&client, &client_sp).await.unwrap();
-    let ra = RoleAssignment {
+    let ra = AppRoleAssignment {
         id: "ra".into(),
         tenant_id: t.id.clone(),
         principal_id: client_sp.id.clone(),
@@ -287,7 +287,7 @@ async fn role_assignments_round_trip(f: Fixture) {
         created_at: 4,
     };
     s.add_role_assignment(&ra).await.unwrap();
-    let dup = RoleAssignment {
+    let dup = AppRoleAssignment {
         id: "ra2".into(),
         ..ra.clone()
     };

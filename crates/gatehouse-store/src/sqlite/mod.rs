@@ -1,6 +1,8 @@
 //! The embedded default: SQLite in WAL mode with `synchronous=FULL`, so an acknowledged write
 //! (a secret, a key, a lock) survives power loss. Several processes may open the same file
-//! (the server and the admin CLI); writers wait on each other through `busy_timeout`.
+//! (the server and the admin CLI); writers wait on each other through `busy_timeout`, and a
+//! unit of work takes the write lock when it begins (`BEGIN IMMEDIATE`), so one that reads
+//! before it writes never fails half-way with `SQLITE_BUSY`.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -11,27 +13,33 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use crate::common::sqlite_placeholders;
+use crate::StoreOptions;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    options: StoreOptions,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies migrations.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
-        Self::with_options(options).await
+        Self::with_options(options, StoreOptions::default()).await
     }
 
     /// Opens a `sqlite:` URL (e.g. `sqlite:///var/lib/gatehouse/db.sqlite`).
     pub async fn open_url(url: &str) -> Result<Self, StoreError> {
+        Self::open_url_with(url, StoreOptions::default()).await
+    }
+
+    pub async fn open_url_with(url: &str, store: StoreOptions) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(crate::common::map_err)?
             .create_if_missing(true);
-        Self::with_options(options).await
+        Self::with_options(options, store).await
     }
 
-    async fn with_options(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+    async fn with_options(options: SqliteConnectOptions, store: StoreOptions) -> Result<Self, StoreError> {
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
@@ -47,13 +55,15 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self { pool, options: store })
     }
 }
 
-impl_store!(SqliteStore, sqlx::Sqlite, sqlite_placeholders, "sqlite");
-impl_user_stores!(SqliteStore, sqlx::Sqlite);
-impl_session_stores!(SqliteStore, sqlx::Sqlite);
-impl_app_stores!(SqliteStore, sqlx::Sqlite);
-impl_event_stores!(SqliteStore, sqlx::Sqlite);
-impl_maintenance_store!(SqliteStore);
+impl_store!(
+    SqliteStore,
+    SqliteUnitOfWork,
+    sqlx::Sqlite,
+    sqlite_placeholders,
+    "BEGIN IMMEDIATE",
+    "sqlite"
+);
