@@ -24,6 +24,12 @@ use sign_in_log::*;
 #[path = "conformance/maintenance.rs"]
 mod maintenance;
 use maintenance::*;
+#[path = "conformance/unit_of_work.rs"]
+mod unit_of_work;
+use unit_of_work::*;
+#[path = "conformance/changes.rs"]
+mod changes;
+use changes::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -505,6 +511,11 @@ macro_rules! suite {
             case!(authorized_apps_list_and_revoke);
             case!(sessions_are_deleted_once);
             case!(sign_in_log_round_trip);
+            case!(a_failed_unit_of_work_leaves_nothing_behind);
+            case!(concurrent_units_of_work_commit_in_order);
+            case!(many_concurrent_units_of_work_agree_on_one_order);
+            case!(every_cache_write_names_what_it_changed);
+            case!(the_change_feed_keeps_a_bounded_window);
         }
     };
 }
