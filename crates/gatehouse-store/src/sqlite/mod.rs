@@ -15,6 +15,12 @@ use sqlx::SqlitePool;
 use crate::common::sqlite_placeholders;
 use crate::StoreOptions;
 
+/// Connections in the pool. SQLite has one writer at a time; WAL readers do not wait for it,
+/// and every connection costs a worker thread and its own page cache.
+const MAX_CONNECTIONS: u32 = 4;
+/// Page cache per connection, KiB.
+const CACHE_KIB: u32 = 512;
+
 pub struct SqliteStore {
     pool: SqlitePool,
     options: StoreOptions,
@@ -44,9 +50,12 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Each connection keeps its own page cache (2 MiB by default). The token path reads
+            // only on cache misses, and the kernel caches the file anyway: keep it small.
+            .pragma("cache_size", format!("-{CACHE_KIB}"));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
