@@ -1,22 +1,26 @@
-//! The directory cache: tenants, clients and resources as the token path needs them, without a
-//! database round trip for anything already seen.
+//! The directory cache: tenants, clients, resources and app-role assignments as the token path
+//! needs them, without a database round trip for anything already seen.
 //!
-//! Every process follows the store's change sequence ([`crate::store::ChangeStore`]): a refresher
-//! polls it (default every 250 ms) and drops the caches when it moved, so a change made by the
-//! admin CLI or another replica is seen within one second. Loads carry the cache generation they
-//! started in; a load that raced with an invalidation is not inserted. Negative answers (unknown
-//! client, unknown resource) are cached too, so guessing ids cannot hammer the database.
+//! Every process follows the store's change feed ([`follow::ChangeFollower`], polled by
+//! `Gatehouse::follow_changes`, default every 250 ms): each entry invalidates exactly the cache
+//! entries it names ([`Directory::apply`]), so a change in one tenant costs the others nothing,
+//! and a change made by the admin CLI or another replica is seen within one second. Caches are
+//! bounded ([`cache::GuardedCache`]: moka, evicting a few entries at a time as they fill) and a
+//! load that raced with an invalidation is not inserted. Negative answers (unknown tenant,
+//! client, resource) are cached too, so guessing ids cannot hammer the database.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+pub mod cache;
+pub mod follow;
+
 use std::sync::Arc;
 
-use parking_lot::RwLock;
-
 use crate::error::Error;
-use crate::model::{Application, ClientSecret, ServicePrincipal, Tenant};
+use crate::model::{AppRole, Application, ClientSecret, ServicePrincipal, Tenant};
 use crate::resources::{self, Resource};
-use crate::store::Store;
+use crate::store::{AppStore, Change, ChangeKind, Store, TenantStore};
+use cache::GuardedCache;
+
+pub use follow::{ChangeFollower, Followed};
 
 /// A client as the token endpoint sees it.
 #[derive(Debug, Clone)]
@@ -28,29 +32,51 @@ pub struct ClientEntry {
     pub first_party: bool,
 }
 
-/// Entries beyond this many per map drop the whole map (a crude bound against id guessing).
-const MAX_ENTRIES: usize = 100_000;
-
-type Map<V> = RwLock<HashMap<String, V>>;
+/// How many entries each cache holds at most (clients: about 1.5 KB each).
+pub mod capacity {
+    pub const TENANTS: u64 = 10_000;
+    pub const CLIENTS: u64 = 25_000;
+    pub const RESOURCES: u64 = 10_000;
+    pub const ASSIGNMENTS: u64 = 25_000;
+    pub const APP_ROLES: u64 = 10_000;
+}
 
 pub struct Directory {
     store: Arc<dyn Store>,
-    generation: AtomicU64,
-    tenants: Map<Option<Arc<Tenant>>>,
-    clients: Map<Option<Arc<ClientEntry>>>,
-    resources: Map<Option<Arc<Resource>>>,
-    roles: Map<Arc<Vec<String>>>,
+    tenants_db: Arc<dyn TenantStore>,
+    apps_db: Arc<dyn AppStore>,
+    /// By GUID or name, lower-case.
+    tenants: GuardedCache<Option<Arc<Tenant>>>,
+    /// `{tenant_id}|{app_id}`.
+    clients: GuardedCache<Option<Arc<ClientEntry>>>,
+    /// `{tenant_id}|{uri}`: the application whose identifier URIs hold `uri` exactly.
+    resources_by_uri: GuardedCache<Option<Arc<Resource>>>,
+    /// `{tenant_id}|{app_id}`: a registered API named by its application id.
+    resources_by_app: GuardedCache<Option<Arc<Resource>>>,
+    /// `{principal_id}|{resource_id}`: the app-role ids assigned.
+    assignments: GuardedCache<Arc<Vec<String>>>,
+    /// `{app_id}` of a resource API: the app roles it declares.
+    app_roles: GuardedCache<Option<Arc<Vec<AppRole>>>>,
 }
 
 impl Directory {
     pub fn new(store: Arc<dyn Store>) -> Self {
+        Self::with_reads(store.clone(), store.clone(), store)
+    }
+
+    /// A directory that reads through `tenants_db` and `apps_db` (tests wrap them); `store`
+    /// is only handed out by [`Directory::store`].
+    pub fn with_reads(store: Arc<dyn Store>, tenants_db: Arc<dyn TenantStore>, apps_db: Arc<dyn AppStore>) -> Self {
         Self {
             store,
-            generation: AtomicU64::new(0),
-            tenants: Default::default(),
-            clients: Default::default(),
-            resources: Default::default(),
-            roles: Default::default(),
+            tenants_db,
+            apps_db,
+            tenants: GuardedCache::new(capacity::TENANTS),
+            clients: GuardedCache::new(capacity::CLIENTS),
+            resources_by_uri: GuardedCache::new(capacity::RESOURCES),
+            resources_by_app: GuardedCache::new(capacity::RESOURCES),
+            assignments: GuardedCache::new(capacity::ASSIGNMENTS),
+            app_roles: GuardedCache::new(capacity::APP_ROLES),
         }
     }
 
@@ -60,65 +86,84 @@ impl Directory {
 
     /// Drops every cached entry.
     pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.tenants.write().clear();
-        self.clients.write().clear();
-        self.resources.write().clear();
-        self.roles.write().clear();
+        self.tenants.invalidate_all();
+        self.clients.invalidate_all();
+        self.resources_by_uri.invalidate_all();
+        self.resources_by_app.invalidate_all();
+        self.assignments.invalidate_all();
+        self.app_roles.invalidate_all();
     }
 
-    fn cached<V: Clone>(map: &Map<V>, key: &str) -> Option<V> {
-        map.read().get(key).cloned()
+    /// Drops what one change-feed entry names, and nothing else.
+    pub fn apply(&self, change: &Change) {
+        let in_tenant = || format!("{}|{}", change.tenant_id, change.key);
+        match change.kind {
+            ChangeKind::Tenant => {
+                self.tenants.invalidate(&change.tenant_id.to_ascii_lowercase());
+                self.tenants.invalidate(&change.key.to_ascii_lowercase());
+            }
+            ChangeKind::App => {
+                let key = in_tenant();
+                self.clients.invalidate(&key);
+                self.resources_by_app.invalidate(&key);
+                self.app_roles.invalidate(&change.key);
+            }
+            ChangeKind::Secret => self.clients.invalidate(&in_tenant()),
+            ChangeKind::AppRoleAssignment => self.assignments.invalidate(&change.key),
+            ChangeKind::IdentifierUri => self.resources_by_uri.invalidate(&in_tenant()),
+            ChangeKind::SigningKey => {}
+        }
     }
 
-    fn insert<V>(&self, map: &Map<V>, generation: u64, key: String, value: V) {
-        let mut m = map.write();
-        if self.generation.load(Ordering::SeqCst) != generation {
-            return;
-        }
-        if m.len() >= MAX_ENTRIES {
-            m.clear();
-        }
-        m.insert(key, value);
+    /// Whether the client (or the fact that it does not exist) is cached.
+    pub fn holds_client(&self, tenant_id: &str, client_id: &str) -> bool {
+        self.clients
+            .get(&format!("{tenant_id}|{}", client_id.to_ascii_lowercase()))
+            .is_some()
+    }
+
+    /// How many clients (and known absences) are cached.
+    pub fn cached_clients(&self) -> u64 {
+        self.clients.len()
     }
 
     /// A tenant by GUID or name (case-insensitive).
     pub async fn tenant(&self, segment: &str) -> Result<Arc<Tenant>, Error> {
         let key = segment.to_ascii_lowercase();
-        if let Some(hit) = Self::cached(&self.tenants, &key) {
+        if let Some(hit) = self.tenants.get(&key) {
             return hit.ok_or_else(|| Error::TenantNotFound(segment.to_owned()));
         }
-        let generation = self.generation.load(Ordering::SeqCst);
-        let found = match self.store.tenant_by_id(&key).await? {
+        let ticket = self.tenants.ticket(&key);
+        let found = match self.tenants_db.tenant_by_id(&key).await? {
             Some(t) => Some(t),
-            None => self.store.tenant_by_name(&key).await?,
+            None => self.tenants_db.tenant_by_name(&key).await?,
         };
         let found = found.map(Arc::new);
-        self.insert(&self.tenants, generation, key, found.clone());
+        self.tenants.insert(ticket, key, found.clone());
         found.ok_or_else(|| Error::TenantNotFound(segment.to_owned()))
     }
 
     /// A client (application + service principal + secrets) of a tenant, by client id.
     pub async fn client(&self, tenant: &Tenant, client_id: &str) -> Result<Arc<ClientEntry>, Error> {
-        let key = format!("{}|{}", tenant.id, client_id.to_ascii_lowercase());
+        let app_id = client_id.to_ascii_lowercase();
+        let key = format!("{}|{app_id}", tenant.id);
         let not_found = || Error::ClientNotFound {
             client_id: client_id.to_owned(),
             tenant: tenant.id.clone(),
         };
-        if let Some(hit) = Self::cached(&self.clients, &key) {
+        if let Some(hit) = self.clients.get(&key) {
             return hit.ok_or_else(not_found);
         }
         if let Some(fp) = crate::first_party::client(tenant, client_id) {
             return Ok(Arc::new(fp));
         }
-        let generation = self.generation.load(Ordering::SeqCst);
-        let app_id = client_id.to_ascii_lowercase();
-        let entry = match self.store.application_by_app_id(&tenant.id, &app_id).await? {
+        let ticket = self.clients.ticket(&key);
+        let entry = match self.apps_db.application_by_app_id(&tenant.id, &app_id).await? {
             None => None,
-            Some(app) => match self.store.service_principal_by_app_id(&tenant.id, &app_id).await? {
+            Some(app) => match self.apps_db.service_principal_by_app_id(&tenant.id, &app_id).await? {
                 None => None,
                 Some(sp) => {
-                    let secrets = self.store.list_secrets(&app.id).await?;
+                    let secrets = self.apps_db.list_secrets(&app.id).await?;
                     Some(Arc::new(ClientEntry {
                         app,
                         sp,
@@ -128,54 +173,72 @@ impl Directory {
                 }
             },
         };
-        self.insert(&self.clients, generation, key, entry.clone());
+        self.clients.insert(ticket, key, entry.clone());
         entry.ok_or_else(not_found)
     }
 
     /// The resource named by `identifier` in a tenant: built-in, or registered with
-    /// `gatehouse api create` (by identifier URI or application id).
+    /// `gatehouse api create` (by identifier URI, with or without a trailing slash, or by
+    /// application id).
     pub async fn resource(&self, tenant: &Tenant, identifier: &str) -> Result<Arc<Resource>, Error> {
-        let unknown = || Error::UnknownResource {
-            resource: identifier.to_owned(),
-            tenant: tenant.id.clone(),
-        };
         if let Some(r) = resources::well_known(identifier) {
             return Ok(Arc::new(r));
         }
-        let key = format!("{}|{}", tenant.id, identifier);
-        if let Some(hit) = Self::cached(&self.resources, &key) {
-            return hit.ok_or_else(unknown);
-        }
-        let generation = self.generation.load(Ordering::SeqCst);
-        let found = self.find_registered(tenant, identifier).await?.map(|app| {
-            Arc::new(Resource {
-                app_id: app.app_id,
-                object_id: Some(app.id),
-                display_name: app.display_name,
-                scopes: app.oauth2_permission_scopes,
-            })
-        });
-        self.insert(&self.resources, generation, key, found.clone());
-        found.ok_or_else(unknown)
-    }
-
-    async fn find_registered(&self, tenant: &Tenant, identifier: &str) -> Result<Option<Application>, Error> {
         let trimmed = identifier.trim_end_matches('/');
-        for candidate in [identifier.to_owned(), trimmed.to_owned(), format!("{trimmed}/")] {
-            if let Some(app) = self.store.application_by_identifier_uri(&tenant.id, &candidate).await? {
-                return Ok(Some(app));
+        let slashed = format!("{trimmed}/");
+        let mut candidates = vec![identifier];
+        for c in [trimmed, slashed.as_str()] {
+            if !candidates.contains(&c) {
+                candidates.push(c);
+            }
+        }
+        for candidate in candidates {
+            if let Some(r) = self.resource_by_uri(tenant, candidate).await? {
+                return Ok(r);
             }
         }
         if uuid::Uuid::parse_str(identifier).is_ok() {
-            return Ok(self
-                .store
-                .application_by_app_id(&tenant.id, &identifier.to_ascii_lowercase())
+            if let Some(r) = self
+                .resource_by_app_id(tenant, &identifier.to_ascii_lowercase())
                 .await?
-                .filter(|a| {
-                    !a.identifier_uris.is_empty() || !a.app_roles.is_empty() || !a.oauth2_permission_scopes.is_empty()
-                }));
+            {
+                return Ok(r);
+            }
         }
-        Ok(None)
+        Err(Error::UnknownResource {
+            resource: identifier.to_owned(),
+            tenant: tenant.id.clone(),
+        })
+    }
+
+    async fn resource_by_uri(&self, tenant: &Tenant, uri: &str) -> Result<Option<Arc<Resource>>, Error> {
+        let key = format!("{}|{uri}", tenant.id);
+        if let Some(hit) = self.resources_by_uri.get(&key) {
+            return Ok(hit);
+        }
+        let ticket = self.resources_by_uri.ticket(&key);
+        let found = self.apps_db.application_by_identifier_uri(&tenant.id, uri).await?;
+        let found = found.map(as_resource);
+        self.resources_by_uri.insert(ticket, key, found.clone());
+        Ok(found)
+    }
+
+    async fn resource_by_app_id(&self, tenant: &Tenant, app_id: &str) -> Result<Option<Arc<Resource>>, Error> {
+        let key = format!("{}|{app_id}", tenant.id);
+        if let Some(hit) = self.resources_by_app.get(&key) {
+            return Ok(hit);
+        }
+        let ticket = self.resources_by_app.ticket(&key);
+        let found = self
+            .apps_db
+            .application_by_app_id(&tenant.id, app_id)
+            .await?
+            .filter(|a| {
+                !a.identifier_uris.is_empty() || !a.app_roles.is_empty() || !a.oauth2_permission_scopes.is_empty()
+            })
+            .map(as_resource);
+        self.resources_by_app.insert(ticket, key, found.clone());
+        Ok(found)
     }
 
     /// The `roles` claim values the principal holds on a registered resource.
@@ -183,23 +246,59 @@ impl Directory {
         let Some(resource_id) = &resource.object_id else {
             return Ok(Arc::new(Vec::new()));
         };
+        let assigned = self.assigned_role_ids(principal_id, resource_id).await?;
+        if assigned.is_empty() {
+            return Ok(Arc::new(Vec::new()));
+        }
+        let Some(declared) = self.declared_roles(&resource.app_id, resource_id).await? else {
+            return Ok(Arc::new(Vec::new()));
+        };
+        let values = assigned
+            .iter()
+            .filter_map(|id| declared.iter().find(|r| &r.id == id))
+            .map(|r| r.value.clone())
+            .collect();
+        Ok(Arc::new(values))
+    }
+
+    async fn assigned_role_ids(&self, principal_id: &str, resource_id: &str) -> Result<Arc<Vec<String>>, Error> {
         let key = format!("{principal_id}|{resource_id}");
-        if let Some(hit) = Self::cached(&self.roles, &key) {
+        if let Some(hit) = self.assignments.get(&key) {
             return Ok(hit);
         }
-        let generation = self.generation.load(Ordering::SeqCst);
-        let assignments = self.store.role_assignments(principal_id, resource_id).await?;
-        let app = self.store.application_by_id(resource_id).await?;
-        let values: Vec<String> = match app {
-            Some(app) => assignments
-                .iter()
-                .filter_map(|a| app.app_roles.iter().find(|r| r.id == a.app_role_id))
-                .map(|r| r.value.clone())
-                .collect(),
-            None => Vec::new(),
-        };
-        let values = Arc::new(values);
-        self.insert(&self.roles, generation, key, values.clone());
-        Ok(values)
+        let ticket = self.assignments.ticket(&key);
+        let ids: Vec<String> = self
+            .apps_db
+            .role_assignments(principal_id, resource_id)
+            .await?
+            .into_iter()
+            .map(|a| a.app_role_id)
+            .collect();
+        let ids = Arc::new(ids);
+        self.assignments.insert(ticket, key, ids.clone());
+        Ok(ids)
     }
+
+    async fn declared_roles(&self, app_id: &str, object_id: &str) -> Result<Option<Arc<Vec<AppRole>>>, Error> {
+        if let Some(hit) = self.app_roles.get(app_id) {
+            return Ok(hit);
+        }
+        let ticket = self.app_roles.ticket(app_id);
+        let found = self
+            .apps_db
+            .application_by_id(object_id)
+            .await?
+            .map(|a| Arc::new(a.app_roles));
+        self.app_roles.insert(ticket, app_id.to_owned(), found.clone());
+        Ok(found)
+    }
+}
+
+fn as_resource(app: Application) -> Arc<Resource> {
+    Arc::new(Resource {
+        app_id: app.app_id,
+        object_id: Some(app.id),
+        display_name: app.display_name,
+        scopes: app.oauth2_permission_scopes,
+    })
 }

@@ -1,15 +1,20 @@
-//! Each tenant's signing keys, unsealed and parsed once, and its published JWKS.
+//! Each tenant's signing keys, unsealed and parsed once, and its published JWKS, in a bounded
+//! cache that a signing-key change of a tenant invalidates for that tenant only
+//! ([`KeyRing::apply`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use gatehouse_keys::{Algorithm, Kek, KeyStatus, LocalSigner, Signer};
 use gatehouse_protocol::jwk::{Jwk, Jwks};
-use parking_lot::RwLock;
 
+use crate::directory::cache::GuardedCache;
 use crate::error::Error;
 use crate::model::Tenant;
-use crate::store::Store;
+use crate::store::{Change, ChangeKind, KeyStore};
+
+/// How many tenants' keys are held at most.
+pub const CAPACITY: u64 = 5_000;
 
 /// One tenant's keys, ready to sign.
 pub struct TenantKeys {
@@ -68,30 +73,39 @@ impl TenantKeys {
 }
 
 pub struct KeyRing {
-    store: Arc<dyn Store>,
+    store: Arc<dyn KeyStore>,
     kek: Arc<Kek>,
     base_url: String,
-    tenants: RwLock<HashMap<String, Arc<TenantKeys>>>,
+    tenants: GuardedCache<Arc<TenantKeys>>,
 }
 
 impl KeyRing {
-    pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>, base_url: String) -> Self {
+    pub fn new(store: Arc<dyn KeyStore>, kek: Arc<Kek>, base_url: String) -> Self {
         Self {
             store,
             kek,
             base_url,
-            tenants: Default::default(),
+            tenants: GuardedCache::new(CAPACITY),
         }
     }
 
+    /// Drops every tenant's keys.
     pub fn invalidate(&self) {
-        self.tenants.write().clear();
+        self.tenants.invalidate_all();
+    }
+
+    /// Drops the keys of the tenant a signing-key change names; other changes keep them.
+    pub fn apply(&self, change: &Change) {
+        if change.kind == ChangeKind::SigningKey {
+            self.tenants.invalidate(&change.tenant_id);
+        }
     }
 
     pub async fn for_tenant(&self, tenant: &Tenant) -> Result<Arc<TenantKeys>, Error> {
-        if let Some(k) = self.tenants.read().get(&tenant.id) {
-            return Ok(k.clone());
+        if let Some(k) = self.tenants.get(&tenant.id) {
+            return Ok(k);
         }
+        let ticket = self.tenants.ticket(&tenant.id);
         let records = self.store.keys_for_tenant(&tenant.id).await?;
         let mut signers: HashMap<Algorithm, Arc<dyn Signer>> = HashMap::new();
         let mut verifiers: HashMap<String, Arc<LocalSigner>> = HashMap::new();
@@ -117,7 +131,7 @@ impl KeyRing {
             verifiers,
             jwks_json,
         });
-        self.tenants.write().insert(tenant.id.clone(), loaded.clone());
+        self.tenants.insert(ticket, tenant.id.clone(), loaded.clone());
         Ok(loaded)
     }
 }

@@ -112,10 +112,11 @@ pub struct ClientSecret {
     pub end: UnixTime,
 }
 
-/// An app role of a resource API granted to a service principal.
+/// An app role of a resource API granted to a service principal (Graph's `appRoleAssignment`;
+/// not an Azure RBAC role assignment, which names a role definition and a scope).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RoleAssignment {
+pub struct AppRoleAssignment {
     pub id: String,
     pub tenant_id: String,
     /// The service principal receiving the role.

@@ -68,25 +68,32 @@ impl Gatehouse {
         self.directory.store()
     }
 
-    /// Follows the store's change sequence and the shared throttle state until the task is
-    /// dropped. Errors (database briefly down) are logged and retried; caches keep serving.
+    /// Follows the store's change feed and the shared throttle state until the task is
+    /// dropped: every entry drops exactly the cache entries it names, in order; a hole in the
+    /// feed (this process fell behind) drops everything once. Errors (database briefly down)
+    /// are logged and retried; caches keep serving.
     pub async fn follow_changes(self: Arc<Self>, every: Duration) {
-        let mut last: Option<i64> = None;
+        let mut follower = crate::directory::ChangeFollower::new(self.store().clone());
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticker.tick().await;
-            match self.store().change_seq().await {
-                Ok(seq) if Some(seq) != last => {
-                    if last.is_some() {
-                        tracing::debug!(seq, "directory changed; dropping caches");
+            let followed = follower
+                .poll(
+                    |change| {
+                        self.directory.apply(change);
+                        self.keys.apply(change);
+                    },
+                    || {
                         self.directory.invalidate();
                         self.keys.invalidate();
-                    }
-                    last = Some(seq);
-                }
+                    },
+                )
+                .await;
+            match followed {
+                Ok(crate::directory::Followed::Applied(n)) => tracing::debug!(n, "directory changes applied"),
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "cannot read the change sequence; caches kept"),
+                Err(e) => tracing::warn!(error = %e, "cannot read the change feed; caches kept"),
             }
             if let Err(e) = self.throttle.refresh().await {
                 tracing::warn!(error = %e, "cannot refresh throttle state");

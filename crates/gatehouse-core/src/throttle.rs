@@ -13,7 +13,7 @@ use parking_lot::RwLock;
 
 use crate::error::Error;
 use crate::model::{now, UnixTime};
-use crate::store::Store;
+use crate::store::ThrottleStore;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Limit {
@@ -54,7 +54,7 @@ impl Default for ThrottlePolicy {
 }
 
 pub struct Throttle {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ThrottleStore>,
     policy: ThrottlePolicy,
     locked: RwLock<HashMap<String, UnixTime>>,
 }
@@ -72,7 +72,7 @@ pub fn source_key(source: &std::net::IpAddr) -> String {
 }
 
 impl Throttle {
-    pub fn new(store: Arc<dyn Store>, policy: ThrottlePolicy) -> Self {
+    pub fn new(store: Arc<dyn ThrottleStore>, policy: ThrottlePolicy) -> Self {
         Self {
             store,
             policy,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use gatehouse_core::model::{
-    AppRole, Application, ClientSecret, PermissionScope, RoleAssignment, ServicePrincipal, Tenant,
+    AppRole, AppRoleAssignment, Application, ClientSecret, PermissionScope, ServicePrincipal, Tenant,
 };
 use gatehouse_core::{Store, StoreError};
 use gatehouse_keys::{Algorithm, Kek, KeyRecord};
@@ -24,6 +24,12 @@ use sign_in_log::*;
 #[path = "conformance/maintenance.rs"]
 mod maintenance;
 use maintenance::*;
+#[path = "conformance/unit_of_work.rs"]
+mod unit_of_work;
+use unit_of_work::*;
+#[path = "conformance/changes.rs"]
+mod changes;
+use changes::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -250,7 +256,7 @@ async fn secrets_and_delete_cascade(f: Fixture) {
     assert!(!s.remove_secret(&t.id, &a.id, &s1.key_id).await.unwrap());
     assert_eq!(s.list_secrets(&a.id).await.unwrap(), vec![s2]);
 
-    let ra = RoleAssignment {
+    let ra = AppRoleAssignment {
         id: "r1".into(),
         tenant_id: t.id.clone(),
         principal_id: sp.id.clone(),
@@ -278,7 +284,7 @@ async fn role_assignments_round_trip(f: Fixture) {
     let (client, client_sp) = app(&t, "client", &[]);
     s.create_application(&api, &api_sp).await.unwrap();
     s.create_application(&client, &client_sp).await.unwrap();
-    let ra = RoleAssignment {
+    let ra = AppRoleAssignment {
         id: "ra".into(),
         tenant_id: t.id.clone(),
         principal_id: client_sp.id.clone(),
@@ -287,7 +293,7 @@ async fn role_assignments_round_trip(f: Fixture) {
         created_at: 4,
     };
     s.add_role_assignment(&ra).await.unwrap();
-    let dup = RoleAssignment {
+    let dup = AppRoleAssignment {
         id: "ra2".into(),
         ..ra.clone()
     };
@@ -505,6 +511,11 @@ macro_rules! suite {
             case!(authorized_apps_list_and_revoke);
             case!(sessions_are_deleted_once);
             case!(sign_in_log_round_trip);
+            case!(a_failed_unit_of_work_leaves_nothing_behind);
+            case!(concurrent_units_of_work_commit_in_order);
+            case!(many_concurrent_units_of_work_agree_on_one_order);
+            case!(every_cache_write_names_what_it_changed);
+            case!(the_change_feed_keeps_a_bounded_window);
         }
     };
 }

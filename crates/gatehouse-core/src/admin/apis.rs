@@ -126,17 +126,19 @@ impl Admin {
     /// Withdraws the tenant-wide consent for the client `app` and signs every user of the tenant
     /// out of it: its refresh families are revoked and their `sid`s published, so guards refuse
     /// their access tokens too. Users who consented themselves are not asked again at their next
-    /// sign-in; the others are. Returns how many families were revoked.
+    /// sign-in; the others are. Returns how many families were revoked. One unit of work: the
+    /// consent, the families and their revocation-feed entries commit together.
     pub async fn revoke_admin_consent(&self, tenant: &Tenant, app: &str) -> Result<usize, Error> {
         let client = self.app(tenant, app).await?;
         let client_id = client.app_id.to_ascii_lowercase();
-        let families = self.store.revoke_tenant_consent(&tenant.id, &client_id).await?;
+        let mut uow = self.store.begin().await?;
+        let families = uow.revoke_tenant_consent(&tenant.id, &client_id).await?;
         let until = now() + crate::grants::delegated::FAMILY_LIFETIME;
         for sid in &families {
-            self.store
-                .revoke(&tenant.id, crate::model::RevocationKind::Sid, sid, until)
+            uow.revoke(&tenant.id, crate::model::RevocationKind::Sid, sid, until)
                 .await?;
         }
+        uow.commit().await?;
         tracing::info!(tenant = %tenant.id, client = %client_id, families = families.len(), "admin consent revoked");
         Ok(families.len())
     }

@@ -4,7 +4,7 @@
 use super::Admin;
 use crate::error::{Error, Object};
 use crate::model::{
-    new_guid, now, AppRole, Application, ClientSecret, PermissionScope, RoleAssignment, ServicePrincipal, Tenant,
+    new_guid, now, AppRole, AppRoleAssignment, Application, ClientSecret, PermissionScope, ServicePrincipal, Tenant,
     UnixTime,
 };
 use crate::secret;
@@ -198,7 +198,7 @@ impl Admin {
         app: &Application,
         api: &Application,
         role: &str,
-    ) -> Result<RoleAssignment, Error> {
+    ) -> Result<AppRoleAssignment, Error> {
         let app_role = api
             .app_roles
             .iter()
@@ -219,7 +219,7 @@ impl Admin {
         if let Some(a) = existing.into_iter().find(|a| a.app_role_id == app_role.id) {
             return Ok(a);
         }
-        let assignment = RoleAssignment {
+        let assignment = AppRoleAssignment {
             id: new_guid(),
             tenant_id: tenant.id.clone(),
             principal_id: sp.id,

@@ -1,5 +1,6 @@
 //! Management operations: what the admin CLI verbs (and later the Graph API) do. Each operation
-//! is one store write (one transaction), which bumps the change sequence so running servers see it.
+//! is one transaction (a store write, or a unit of work when it writes several things), whose
+//! change-feed entries let running servers see it.
 
 pub mod apis;
 pub mod apps;

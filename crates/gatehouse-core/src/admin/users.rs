@@ -128,16 +128,18 @@ impl Admin {
         Ok(user)
     }
 
-    /// Deletes a user; their refresh-token families stop working at once.
+    /// Deletes a user; their refresh-token families stop working at once. One unit of work:
+    /// the user, the revoked families and their revocation-feed entries commit together.
     pub async fn delete_user(&self, tenant: &Tenant, which: &str) -> Result<User, Error> {
         let user = self.user(tenant, which).await?;
-        let revoked = self.store.delete_user(&tenant.id, &user.id).await?.unwrap_or_default();
+        let mut uow = self.store.begin().await?;
+        let revoked = uow.delete_user(&tenant.id, &user.id).await?.unwrap_or_default();
         // Guards refuse the access tokens of the user's families within their polling bound.
         for (family, expires_at) in revoked {
-            self.store
-                .revoke(&tenant.id, crate::model::RevocationKind::Sid, &family, expires_at)
+            uow.revoke(&tenant.id, crate::model::RevocationKind::Sid, &family, expires_at)
                 .await?;
         }
+        uow.commit().await?;
         Ok(user)
     }
 }

@@ -1,25 +1,85 @@
 //! What both backends share: the SQL text (written once, in PostgreSQL's `$n` placeholder style,
 //! which [`sqlite_placeholders`] turns into SQLite's `?n`), row decoding, and error mapping.
 //!
-//! The trait implementations are generated for each backend by [`impl_store!`]: the SQL is the
-//! same, the pool type differs. Behaviour that really differs (connection options, pragmas,
-//! migrations) lives in `sqlite/` and `postgres/`.
+//! The trait implementations are generated for each backend's pool type by [`impl_store!`],
+//! one macro per file, each named after the trait it implements (`user_store.rs` implements
+//! `UserStore` and the user writes of a unit of work). Every macro expands inside its own
+//! `const _: () = { ... }` block with its own `use` lines, so none depends on another's
+//! imports; what they share are inherent methods of the generated types, made by
+//! `backend.rs` (`q`, `fetch_opt`, `fetch_all`, `exec`) and `unit_of_work.rs` (`begin_uow`,
+//! `changed`, `commit_now`). Behaviour that really differs (connection options, pragmas, the
+//! statement that begins a unit of work, migrations) lives in `sqlite/` and `postgres/`.
 
 pub(crate) mod rows;
+
 #[macro_use]
-pub(crate) mod store_impl;
+mod backend;
 #[macro_use]
-pub(crate) mod store_users;
+mod unit_of_work;
 #[macro_use]
-pub(crate) mod store_sessions;
+mod change_store;
 #[macro_use]
-pub(crate) mod store_apps;
+mod tenant_store;
 #[macro_use]
-pub(crate) mod store_events;
+mod app_store;
 #[macro_use]
-pub(crate) mod store_maintenance;
+mod user_store;
+#[macro_use]
+mod device_code_store;
+#[macro_use]
+mod refresh_store;
+#[macro_use]
+mod auth_code_store;
+#[macro_use]
+mod session_store;
+#[macro_use]
+mod authorized_app_store;
+#[macro_use]
+mod revocation_store;
+#[macro_use]
+mod throttle_store;
+#[macro_use]
+mod sign_in_log;
+#[macro_use]
+mod setting_store;
+#[macro_use]
+mod maintenance_store;
 
 use gatehouse_core::StoreError;
+
+/// Generates every storage trait of `gatehouse-core` for `$store` (a struct with a
+/// `pool: sqlx::Pool<$db>` and an `options: StoreOptions` field) and the unit-of-work type
+/// `$uow`. `$fix` turns the shared `$n` SQL into the backend's dialect; `$begin` is the
+/// statement that begins a unit of work.
+macro_rules! impl_store {
+    ($store:ident, $uow:ident, $db:ty, $fix:path, $begin:literal, $name:literal) => {
+        impl_backend!($store, $db, $fix, $name);
+        impl_unit_of_work!($store, $uow, $db, $begin);
+        impl_change_store!($store, $db);
+        impl_tenant_store!($store, $uow, $db);
+        impl_app_store!($store, $uow, $db);
+        impl_user_store!($store, $uow, $db);
+        impl_device_code_store!($store, $db);
+        impl_refresh_store!($store, $db);
+        impl_auth_code_store!($store, $db);
+        impl_session_store!($store, $db);
+        impl_authorized_app_store!($store, $uow, $db);
+        impl_revocation_store!($store, $uow, $db);
+        impl_throttle_store!($store, $db);
+        impl_sign_in_log!($store, $db);
+        impl_setting_store!($store, $db);
+        impl_maintenance_store!($store, $db);
+    };
+}
+
+/// A value bound to a query by the `exec` helpers.
+pub(crate) enum Bind<'a> {
+    S(&'a str),
+    OptS(Option<&'a str>),
+    B(&'a [u8]),
+    I(i64),
+    Flag(bool),
+}
 
 /// `$1` -> `?1`: SQLite's numbered parameters.
 pub(crate) fn sqlite_placeholders(sql: &str) -> String {

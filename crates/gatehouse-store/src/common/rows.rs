@@ -1,8 +1,8 @@
 //! Decoding rows into domain objects, for any backend.
 
 use gatehouse_core::model::{
-    AppRole, Application, AuthCode, ClientSecret, DeviceCode, DeviceCodeState, PermissionScope, RefreshFamily,
-    RefreshToken, RoleAssignment, ServicePrincipal, SignInSession, Tenant, User,
+    AppRole, AppRoleAssignment, Application, AuthCode, ClientSecret, DeviceCode, DeviceCodeState, PermissionScope,
+    RefreshFamily, RefreshToken, ServicePrincipal, SignInSession, Tenant, User,
 };
 use gatehouse_core::StoreError;
 use gatehouse_keys::{KeyRecord, KeyStatus};
@@ -124,11 +124,11 @@ where
     })
 }
 
-pub(crate) fn role_assignment<R: Cols>(r: &R) -> Result<RoleAssignment, StoreError>
+pub(crate) fn role_assignment<R: Cols>(r: &R) -> Result<AppRoleAssignment, StoreError>
 where
     for<'r> &'r str: ColumnIndex<R>,
 {
-    Ok(RoleAssignment {
+    Ok(AppRoleAssignment {
         id: r.s("id")?,
         tenant_id: r.s("tenant_id")?,
         principal_id: r.s("principal_id")?,

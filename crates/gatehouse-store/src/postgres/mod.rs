@@ -1,6 +1,7 @@
 //! The scale-out backend: any number of `gatehouse serve` replicas share one PostgreSQL
 //! database. Migrations run at start (and with `gatehouse migrate`); sqlx takes an advisory lock
-//! so replicas starting together do not race.
+//! so replicas starting together do not race. Units of work run at READ COMMITTED; the one-row
+//! counters they update (`change_counter`, `revocation_counter`) order concurrent writers.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -10,14 +11,20 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 
 use crate::common::pg_placeholders;
+use crate::StoreOptions;
 
 pub struct PgStore {
     pool: PgPool,
+    options: StoreOptions,
 }
 
 impl PgStore {
     /// Connects to a `postgres://` URL and applies migrations.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, StoreOptions::default()).await
+    }
+
+    pub async fn open_with(url: &str, store: StoreOptions) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url).map_err(crate::common::map_err)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
@@ -29,13 +36,15 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the PostgreSQL database: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self { pool, options: store })
     }
 }
 
-impl_store!(PgStore, sqlx::Postgres, pg_placeholders, "postgres");
-impl_user_stores!(PgStore, sqlx::Postgres);
-impl_session_stores!(PgStore, sqlx::Postgres);
-impl_app_stores!(PgStore, sqlx::Postgres);
-impl_event_stores!(PgStore, sqlx::Postgres);
-impl_maintenance_store!(PgStore);
+impl_store!(
+    PgStore,
+    PgUnitOfWork,
+    sqlx::Postgres,
+    pg_placeholders,
+    "BEGIN",
+    "postgres"
+);

@@ -1,6 +1,8 @@
 //! The embedded default: SQLite in WAL mode with `synchronous=FULL`, so an acknowledged write
 //! (a secret, a key, a lock) survives power loss. Several processes may open the same file
-//! (the server and the admin CLI); writers wait on each other through `busy_timeout`.
+//! (the server and the admin CLI); writers wait on each other through `busy_timeout`, and a
+//! unit of work takes the write lock when it begins (`BEGIN IMMEDIATE`), so one that reads
+//! before it writes never fails half-way with `SQLITE_BUSY`.
 //! A database file that does not exist yet is created here, empty and readable only by its owner
 //! (0600), before SQLite opens it: SQLite gives the `-wal` and `-shm` files it makes the mode of
 //! the main file, so they are private too, whatever the process umask.
@@ -14,9 +16,17 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use crate::common::sqlite_placeholders;
+use crate::StoreOptions;
+
+/// Connections in the pool. SQLite has one writer at a time; WAL readers do not wait for it,
+/// and every connection costs a worker thread and its own page cache.
+const MAX_CONNECTIONS: u32 = 4;
+/// Page cache per connection, KiB.
+const CACHE_KIB: u32 = 512;
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    options: StoreOptions,
 }
 
 impl SqliteStore {
@@ -24,11 +34,15 @@ impl SqliteStore {
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         create_private(path)?;
         let options = SqliteConnectOptions::new().filename(path).create_if_missing(true);
-        Self::with_options(options).await
+        Self::with_options(options, StoreOptions::default()).await
     }
 
     /// Opens a `sqlite:` URL (e.g. `sqlite:///var/lib/gatehouse/db.sqlite`).
     pub async fn open_url(url: &str) -> Result<Self, StoreError> {
+        Self::open_url_with(url, StoreOptions::default()).await
+    }
+
+    pub async fn open_url_with(url: &str, store: StoreOptions) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(crate::common::map_err)?
             .create_if_missing(true);
@@ -39,17 +53,20 @@ impl SqliteStore {
         if !in_memory {
             create_private(file)?;
         }
-        Self::with_options(options).await
+        Self::with_options(options, store).await
     }
 
-    async fn with_options(options: SqliteConnectOptions) -> Result<Self, StoreError> {
+    async fn with_options(options: SqliteConnectOptions, store: StoreOptions) -> Result<Self, StoreError> {
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Each connection keeps its own page cache (2 MiB by default). The token path reads
+            // only on cache misses, and the kernel caches the file anyway: keep it small.
+            .pragma("cache_size", format!("-{CACHE_KIB}"));
         let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+            .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
@@ -58,7 +75,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self { pool, options: store })
     }
 }
 
@@ -81,9 +98,11 @@ fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-impl_store!(SqliteStore, sqlx::Sqlite, sqlite_placeholders, "sqlite");
-impl_user_stores!(SqliteStore, sqlx::Sqlite);
-impl_session_stores!(SqliteStore, sqlx::Sqlite);
-impl_app_stores!(SqliteStore, sqlx::Sqlite);
-impl_event_stores!(SqliteStore, sqlx::Sqlite);
-impl_maintenance_store!(SqliteStore);
+impl_store!(
+    SqliteStore,
+    SqliteUnitOfWork,
+    sqlx::Sqlite,
+    sqlite_placeholders,
+    "BEGIN IMMEDIATE",
+    "sqlite"
+);

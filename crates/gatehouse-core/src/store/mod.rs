@@ -1,0 +1,101 @@
+//! The storage traits, one file per concern. Backends live in `gatehouse-store`; each one passes
+//! the same conformance suite. Rules every backend keeps:
+//!
+//! - a write returns only after it is committed;
+//! - every write that changes what a cache holds appends, in the same transaction, entries to the
+//!   change feed naming what changed ([`ChangeStore`]), so every process's caches can follow;
+//! - lookups are exact: names are stored lower-case by the caller.
+//!
+//! Each trait is object-safe and `Send + Sync`, so a consumer holds only what it uses
+//! (`Arc<dyn KeyStore>`, `Arc<dyn ChangeStore>`, ...). [`Store`] is their union: an
+//! `Arc<dyn Store>` coerces to any of them (`let keys: Arc<dyn KeyStore> = store;`).
+//! Writes that must commit together go through a [`UnitOfWork`] ([`UnitOfWorkStore::begin`]).
+//!
+//! | file | traits |
+//! |---|---|
+//! | `tenants.rs` | [`TenantStore`], [`KeyStore`] |
+//! | `apps.rs` | [`AppStore`]: applications, service principals, secrets, app-role assignments |
+//! | `users.rs` | [`UserStore`] |
+//! | `device_codes.rs` | [`DeviceCodeStore`] |
+//! | `refresh.rs` | [`RefreshStore`] |
+//! | `auth_codes.rs` | [`AuthCodeStore`] |
+//! | `sessions.rs` | [`SessionStore`], [`AuthorizedAppStore`] (consent, authorized apps, sign-out) |
+//! | `revocations.rs` | [`RevocationStore`] |
+//! | `throttle.rs` | [`ThrottleStore`] |
+//! | `sign_in_log.rs` | [`SignInLog`] |
+//! | `settings.rs` | [`SettingStore`] |
+//! | `maintenance.rs` | [`MaintenanceStore`] |
+//! | `changes.rs` | [`ChangeStore`], [`Change`], [`ChangeKind`] |
+//! | `unit_of_work.rs` | [`UnitOfWorkStore`], [`UnitOfWork`] and the writes it carries |
+
+mod apps;
+mod auth_codes;
+mod changes;
+mod device_codes;
+mod maintenance;
+mod refresh;
+mod revocations;
+mod sessions;
+mod settings;
+mod sign_in_log;
+mod tenants;
+mod throttle;
+mod unit_of_work;
+mod users;
+
+pub use apps::AppStore;
+pub use auth_codes::AuthCodeStore;
+pub use changes::{Change, ChangeKind, ChangeStore};
+pub use device_codes::DeviceCodeStore;
+pub use maintenance::MaintenanceStore;
+pub use refresh::RefreshStore;
+pub use revocations::RevocationStore;
+pub use sessions::{AppGrant, AuthorizedAppStore, SessionStore};
+pub use settings::SettingStore;
+pub use sign_in_log::SignInLog;
+pub use tenants::{KeyStore, TenantStore};
+pub use throttle::ThrottleStore;
+pub use unit_of_work::{
+    AppWrites, ConsentWrites, RevocationWrites, TenantWrites, UnitOfWork, UnitOfWorkStore, UserWrites,
+};
+pub use users::UserStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything a backend provides.
+pub trait Store:
+    TenantStore
+    + AppStore
+    + KeyStore
+    + ChangeStore
+    + ThrottleStore
+    + RevocationStore
+    + UserStore
+    + SignInLog
+    + DeviceCodeStore
+    + RefreshStore
+    + AuthCodeStore
+    + SessionStore
+    + AuthorizedAppStore
+    + SettingStore
+    + MaintenanceStore
+    + UnitOfWorkStore
+    + Send
+    + Sync
+    + 'static
+{
+    /// A short name for logs: `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
