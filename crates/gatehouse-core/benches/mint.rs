@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use gatehouse_core::keyring::TenantKeys;
+use gatehouse_core::issuance::keyring::TenantKeys;
+use gatehouse_core::issuance::mint::{mint, MintInput};
 use gatehouse_core::model::Tenant;
 use gatehouse_core::secret;
-use gatehouse_core::token::{mint, MintInput};
 use gatehouse_keys::{Algorithm, LocalSigner, Signer};
 use gatehouse_protocol::discovery::Dialect;
 

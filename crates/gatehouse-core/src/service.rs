@@ -10,14 +10,14 @@ use gatehouse_protocol::discovery::{Dialect, MetadataInput, ProviderMetadata};
 use gatehouse_protocol::token::{TokenResponseV1, TokenResponseV2};
 use gatehouse_protocol::FormParams;
 
-use crate::client_auth::{self, Presented};
-use crate::directory::Directory;
 use crate::error::Error;
-use crate::grants;
-use crate::keyring::KeyRing;
+use crate::issuance::client_auth::{ClientAuth, Presented};
+use crate::issuance::directory::Directory;
+use crate::issuance::grants;
+use crate::issuance::keyring::KeyRing;
+use crate::issuance::throttle::{Throttle, ThrottlePolicy};
 use crate::model::Tenant;
 use crate::store::Store;
-use crate::throttle::{Throttle, ThrottlePolicy};
 
 /// Names that stand for "any tenant" in Entra paths.
 pub const TENANT_ALIASES: [&str; 3] = ["common", "organizations", "consumers"];
@@ -43,7 +43,7 @@ pub struct Gatehouse {
     pub(crate) directory: Directory,
     pub(crate) keys: KeyRing,
     pub(crate) throttle: Throttle,
-    pub(crate) password_gate: crate::sign_in::PasswordGate,
+    pub(crate) password_gate: crate::browser::sign_in::PasswordGate,
     /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
     pub(crate) base_url: String,
 }
@@ -73,7 +73,7 @@ impl Gatehouse {
     /// feed (this process fell behind) drops everything once. Errors (database briefly down)
     /// are logged and retried; caches keep serving.
     pub async fn follow_changes(self: Arc<Self>, every: Duration) {
-        let mut follower = crate::directory::ChangeFollower::new(self.store().clone());
+        let mut follower = crate::issuance::directory::ChangeFollower::new(self.store().clone());
         let mut ticker = tokio::time::interval(every);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -91,7 +91,7 @@ impl Gatehouse {
                 )
                 .await;
             match followed {
-                Ok(crate::directory::Followed::Applied(n)) => tracing::debug!(n, "directory changes applied"),
+                Ok(crate::issuance::directory::Followed::Applied(n)) => tracing::debug!(n, "directory changes applied"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "cannot read the change feed; caches kept"),
             }
@@ -109,45 +109,57 @@ impl Gatehouse {
         self.directory.tenant(segment).await
     }
 
-    /// The token endpoint, both dialects.
+    /// The token endpoint, both dialects: the tenant, then the one grant dispatch.
     pub async fn token(&self, req: TokenRequest) -> Result<TokenResponse, Error> {
         let grant_type = req
             .params
             .get("grant_type")
             .ok_or(Error::MissingParameter("grant_type"))?;
-        let known = [
-            "client_credentials",
-            "authorization_code",
-            grants::device_code::GRANT_TYPE,
-            "refresh_token",
-        ];
-        if !known.contains(&grant_type) {
-            return Err(Error::UnsupportedGrant(grant_type.chars().take(100).collect()));
-        }
+        // An unknown grant is refused before the tenant is looked up.
+        grants::Grant::parse(grant_type)?;
         let tenant = self.tenant(&req.tenant).await?;
         let presented = Presented {
             basic: req.basic.clone(),
             source: req.source,
         };
-        let issued: grants::Issued = match grant_type {
-            "client_credentials" => {
-                let client = client_auth::authenticate(self, &tenant, &req.params, &presented).await?;
-                grants::client_credentials::grant(self, &tenant, &client, &req.params, req.dialect)
-                    .await?
-                    .into()
-            }
-            "authorization_code" => {
-                grants::authorization_code::grant(self, &tenant, &req.params, &presented, req.dialect).await?
-            }
-            "refresh_token" => {
-                grants::refresh_token::grant(self, &tenant, &req.params, &presented, req.dialect).await?
-            }
-            _ => grants::device_code::grant(self, &tenant, &req.params, req.dialect).await?,
-        };
+        let issued = grants::issue(
+            &self.grant_env(),
+            self.client_auth(),
+            &tenant,
+            &req.params,
+            &presented,
+            req.dialect,
+        )
+        .await?;
         Ok(match req.dialect {
             Dialect::V1 => TokenResponse::V1(issued.to_v1()),
             Dialect::V2 => TokenResponse::V2(issued.to_v2()),
         })
+    }
+
+    /// What client authentication reaches (the directory and the throttle).
+    pub(crate) fn client_auth(&self) -> ClientAuth<'_> {
+        ClientAuth {
+            directory: &self.directory,
+            throttle: &self.throttle,
+        }
+    }
+
+    /// What the grants reach: narrow handles borrowed from this service.
+    pub(crate) fn grant_env(&self) -> grants::GrantEnv<'_> {
+        let store = self.store().as_ref();
+        grants::GrantEnv {
+            directory: &self.directory,
+            keys: &self.keys,
+            base_url: &self.base_url,
+            codes: store,
+            devices: store,
+            refresh: store,
+            users: store,
+            revocations: store,
+            consent: store,
+            app_uses: store,
+        }
     }
 
     /// The OpenID configuration of a tenant in a dialect.

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use gatehouse_core::directory::{ChangeFollower, Directory, Followed};
-use gatehouse_core::keyring::KeyRing;
+use gatehouse_core::issuance::directory::{ChangeFollower, Directory, Followed};
+use gatehouse_core::issuance::keyring::KeyRing;
 use gatehouse_core::model::{AppRole, AppRoleAssignment, Application, ClientSecret, ServicePrincipal, Tenant};
 use gatehouse_core::store::{AppStore, StoreResult};
 use gatehouse_core::{Error, Store};

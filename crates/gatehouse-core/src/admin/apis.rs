@@ -16,7 +16,7 @@ impl Admin {
         roles: Vec<String>,
         scopes: Vec<String>,
     ) -> Result<Application, Error> {
-        let scopes = crate::scopes::parse_declarations(&scopes)?;
+        let scopes = crate::issuance::scopes::parse_declarations(&scopes)?;
         let mut app_roles: Vec<AppRole> = Vec::new();
         for value in roles {
             let ok = !value.is_empty() && value.len() <= 120 && value.bytes().all(|b| (0x21..0x7f).contains(&b));
@@ -66,7 +66,7 @@ impl Admin {
     ) -> Result<Vec<String>, Error> {
         let client = self.app(tenant, app).await?;
         // Clients name a resource by any of its identifiers: consent is recorded for each.
-        let (identifiers, declared) = match crate::resources::well_known(api) {
+        let (identifiers, declared) = match crate::issuance::resources::well_known(api) {
             Some(r) => (vec![api.to_owned()], r.scopes),
             None => {
                 let found = self.app(tenant, api).await?;
@@ -78,14 +78,14 @@ impl Admin {
         if scopes.is_empty() {
             return Err(Error::Invalid("Name at least one scope (or .default).".into()));
         }
-        let resource = crate::resources::Resource {
+        let resource = crate::issuance::resources::Resource {
             app_id: String::new(),
             object_id: None,
             display_name: String::new(),
             scopes: declared,
         };
         let names: Vec<String> = scopes.iter().filter(|s| *s != ".default").cloned().collect();
-        crate::scopes::expand(&resource, api, &names).map_err(|_| {
+        crate::issuance::scopes::expand(&resource, api, &names).map_err(|_| {
             Error::Invalid(format!(
                 "The API '{api}' does not declare every scope in '{}'.",
                 scopes.join(" ")
@@ -94,14 +94,14 @@ impl Admin {
         // Sign-in itself (the OIDC scopes) is part of an administrator's consent, as in Entra.
         let items: Vec<String> = identifiers
             .iter()
-            .map(|i| crate::consent::resource_key(i))
+            .map(|i| crate::browser::consent::resource_key(i))
             .flat_map(|key| scopes.iter().map(move |s| format!("{key}/{s}")))
             .chain(gatehouse_protocol::scope::OIDC_SCOPES.iter().map(|s| s.to_string()))
             .collect();
         self.store
             .grant_consent(
                 &tenant.id,
-                crate::consent::TENANT_WIDE,
+                crate::browser::consent::TENANT_WIDE,
                 &client.app_id.to_ascii_lowercase(),
                 &items,
                 now(),
@@ -117,7 +117,7 @@ impl Admin {
             .store
             .consented_scopes(
                 &tenant.id,
-                crate::consent::TENANT_WIDE,
+                crate::browser::consent::TENANT_WIDE,
                 &client.app_id.to_ascii_lowercase(),
             )
             .await?)
@@ -133,7 +133,7 @@ impl Admin {
         let client_id = client.app_id.to_ascii_lowercase();
         let mut uow = self.store.begin().await?;
         let families = uow.revoke_tenant_consent(&tenant.id, &client_id).await?;
-        let until = now() + crate::grants::delegated::FAMILY_LIFETIME;
+        let until = now() + crate::issuance::grants::delegated::FAMILY_LIFETIME;
         for sid in &families {
             uow.revoke(&tenant.id, crate::model::RevocationKind::Sid, sid, until)
                 .await?;

@@ -40,7 +40,7 @@ impl Admin {
             ));
         }
         for uri in &new.redirect_uris {
-            if let Err(why) = crate::authorize::redirect_uri::check_registrable(uri) {
+            if let Err(why) = crate::browser::authorize::redirect_uri::check_registrable(uri) {
                 return Err(Error::Invalid(format!(
                     "Redirect URI '{}' cannot be registered: {why}.",
                     uri.chars().take(300).collect::<String>()
@@ -53,7 +53,7 @@ impl Admin {
                     "Identifier URI '{uri}' is not valid: no spaces, printable ASCII."
                 )));
             }
-            if crate::resources::well_known(uri).is_some() {
+            if crate::issuance::resources::well_known(uri).is_some() {
                 return Err(Error::Conflict {
                     object: Object::IdentifierUri,
                     name: uri.clone(),

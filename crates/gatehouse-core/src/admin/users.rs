@@ -1,10 +1,10 @@
 //! `gatehouse user create|list|show|update|delete` (the verbs and flags of `az ad user`).
 
 use super::Admin;
+use crate::browser::sign_in::{normalize_upn, MAX_UPN};
 use crate::error::{Error, Object};
 use crate::model::{new_guid, now, Tenant, User};
 use crate::password;
-use crate::sign_in::{normalize_upn, MAX_UPN};
 
 #[derive(Debug, Clone, Default)]
 pub struct NewUser {
@@ -97,7 +97,7 @@ impl Admin {
         upn: Option<&str>,
         limit: i64,
     ) -> Result<Vec<crate::model::SignInEvent>, Error> {
-        let upn = upn.map(crate::sign_in::normalize_upn);
+        let upn = upn.map(crate::browser::sign_in::normalize_upn);
         Ok(self
             .store
             .sign_ins(&tenant.id, upn.as_deref(), limit.clamp(1, 10_000))

@@ -78,7 +78,7 @@ pub trait UserWrites: Send {
     async fn delete_user(&mut self, tenant_id: &str, id: &str) -> StoreResult<Option<Vec<(String, UnixTime)>>>;
 }
 
-/// Consent (a user's, or tenant-wide with [`crate::consent::TENANT_WIDE`] as the user);
+/// Consent (a user's, or tenant-wide with [`crate::browser::consent::TENANT_WIDE`] as the user);
 /// semantics as [`super::SessionStore::grant_consent`] and [`super::AuthorizedAppStore`].
 #[async_trait]
 pub trait ConsentWrites: Send {

@@ -7,7 +7,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use gatehouse_core::authorize::{encode, Answer, AuthResponse};
+use gatehouse_core::browser::authorize::{encode, Answer, AuthResponse};
 use gatehouse_core::Error;
 use gatehouse_protocol::timefmt::entra_now;
 use gatehouse_protocol::{ErrorBody, OAuthError};

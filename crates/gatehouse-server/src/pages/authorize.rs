@@ -19,8 +19,8 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use base64::{engine::general_purpose::STANDARD, Engine};
-use gatehouse_core::authorize::flow::{Outcome, Step};
-use gatehouse_core::authorize::{redirect_uri, AuthResponse, AuthorizeError, ResponseMode, ValidRequest};
+use gatehouse_core::browser::authorize::flow::{Outcome, Step};
+use gatehouse_core::browser::authorize::{redirect_uri, AuthResponse, AuthorizeError, ResponseMode, ValidRequest};
 use gatehouse_core::{secret, Error};
 use maud::{html, Markup, PreEscaped};
 

@@ -13,8 +13,8 @@
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use gatehouse_core::device_flow::{DevicePrompt, SignedIn};
-use gatehouse_core::sign_in::normalize_upn;
+use gatehouse_core::browser::device_flow::{DevicePrompt, SignedIn};
+use gatehouse_core::browser::sign_in::normalize_upn;
 use gatehouse_core::Error;
 use maud::{html, Markup};
 

@@ -5,7 +5,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use gatehouse_core::sign_out::SignOutRequest;
+use gatehouse_core::browser::sign_out::SignOutRequest;
 use gatehouse_protocol::FormParams;
 use maud::html;
 

@@ -26,7 +26,7 @@ pub mod templates;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use gatehouse_core::authorize::flow::SESSION_LIFETIME;
+use gatehouse_core::browser::authorize::flow::SESSION_LIFETIME;
 use gatehouse_core::Error;
 use maud::Markup;
 

@@ -5,9 +5,9 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use gatehouse_core::authorized_apps::AuthorizedApp;
+use gatehouse_core::browser::authorized_apps::AuthorizedApp;
+use gatehouse_core::browser::sign_in::normalize_upn;
 use gatehouse_core::model::{Tenant, User};
-use gatehouse_core::sign_in::normalize_upn;
 use gatehouse_core::Error;
 use gatehouse_protocol::timefmt::iso8601;
 use maud::{html, Markup};

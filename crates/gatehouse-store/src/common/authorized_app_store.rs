@@ -114,7 +114,7 @@ macro_rules! impl_authorized_app_store {
                 async fn revoke_tenant_consent(&mut self, tenant_id: &str, client_id: &str) -> StoreResult<Vec<String>> {
                     self.exec(
                         "DELETE FROM consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3",
-                        vec![Bind::S(tenant_id), Bind::S(gatehouse_core::consent::TENANT_WIDE), Bind::S(client_id)],
+                        vec![Bind::S(tenant_id), Bind::S(gatehouse_core::browser::consent::TENANT_WIDE), Bind::S(client_id)],
                     )
                     .await?;
                     self.fetch_all(

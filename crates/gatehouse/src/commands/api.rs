@@ -70,7 +70,7 @@ impl ApiCmd {
                 let ctx = Ctx::open(&l.store).await?;
                 let admin = ctx.admin();
                 let tenant = admin.tenant(l.tenant.as_deref()).await.map_err(explain)?;
-                let mut rows: Vec<Value> = gatehouse_core::resources::well_known_identifiers()
+                let mut rows: Vec<Value> = gatehouse_core::issuance::resources::well_known_identifiers()
                     .map(|(name, id)| json!({"displayName": name, "identifier": id, "kind": "built-in"}))
                     .collect();
                 for app in admin.list_apps(&tenant).await.map_err(explain)? {

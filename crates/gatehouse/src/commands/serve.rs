@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use gatehouse_core::admin::FirstStart;
+use gatehouse_core::issuance::throttle::ThrottlePolicy;
 use gatehouse_core::maintenance::{self, Retention};
-use gatehouse_core::throttle::ThrottlePolicy;
 use gatehouse_core::Gatehouse;
 
 use crate::config::{RetentionArgs, Sources, StoreArgs};

@@ -4,7 +4,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use gatehouse_core::client_auth::Presented;
+use gatehouse_core::issuance::client_auth::Presented;
 
 use crate::dialect::oauth::OAuth;
 use crate::extract::OAuthForm;

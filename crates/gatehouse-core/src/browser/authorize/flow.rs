@@ -135,7 +135,7 @@ impl Gatehouse {
             Err(Error::PasswordChangeRequired) => {
                 return Ok(Step::ChangePassword {
                     req: Box::new(req),
-                    upn: crate::sign_in::normalize_upn(upn),
+                    upn: crate::browser::sign_in::normalize_upn(upn),
                     error: None,
                 }
                 .into())
@@ -143,7 +143,7 @@ impl Gatehouse {
             Err(e @ (Error::InvalidCredentials | Error::UserDisabled | Error::Throttled { .. })) => {
                 return Ok(Step::SignIn {
                     req: Box::new(req),
-                    upn: upn.chars().take(crate::sign_in::MAX_UPN).collect(),
+                    upn: upn.chars().take(crate::browser::sign_in::MAX_UPN).collect(),
                     error: Some(e),
                 }
                 .into())
@@ -167,7 +167,7 @@ impl Gatehouse {
         source: Option<IpAddr>,
     ) -> Result<Outcome, AuthorizeError> {
         let req = self.authorize_request(segment, raw).await?;
-        let upn: String = upn.chars().take(crate::sign_in::MAX_UPN).collect();
+        let upn: String = upn.chars().take(crate::browser::sign_in::MAX_UPN).collect();
         let user = match self
             .change_expired_password(&req.tenant, &upn, current, new, confirm, source)
             .await
@@ -264,7 +264,7 @@ impl Gatehouse {
             if req.prompt == Prompt::None {
                 return Err(fail(Error::ConsentNeeded));
             }
-            let scopes = crate::consent::describe(&req.scope);
+            let scopes = crate::browser::consent::describe(&req.scope);
             return Ok(Step::Consent {
                 req: Box::new(req),
                 user,

@@ -10,9 +10,9 @@ use std::net::IpAddr;
 use tokio::sync::{Mutex, Semaphore};
 
 use crate::error::Error;
+use crate::issuance::throttle;
 use crate::model::{SignInEvent, Tenant, User};
 use crate::password;
-use crate::throttle;
 use crate::Gatehouse;
 
 /// The longest user principal name accepted (Entra: 113 before the `@` plus the domain).

@@ -4,7 +4,7 @@
 //! clients, whose loopback URIs are not registrations). Anything else gets the signed-out page:
 //! never an open redirect.
 
-use crate::authorize::encode;
+use crate::browser::authorize::encode;
 use crate::error::Error;
 use crate::secret;
 use crate::Gatehouse;
@@ -37,7 +37,7 @@ impl Gatehouse {
             Err(Error::ClientNotFound { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        if client.first_party || crate::authorize::redirect_uri::allowed(&client, uri).is_err() {
+        if client.first_party || crate::browser::authorize::redirect_uri::allowed(&client, uri).is_err() {
             return Ok(None);
         }
         Ok(Some(match req.state.filter(|s| s.len() <= 2048) {

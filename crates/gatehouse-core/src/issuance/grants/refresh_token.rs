@@ -10,29 +10,26 @@ use gatehouse_protocol::scope::Delegated;
 use gatehouse_protocol::FormParams;
 
 use super::delegated::{self, UserGrant};
-use super::Issued;
-use crate::client_auth::{self, Presented};
-use crate::directory::ClientEntry;
+use super::{GrantContext, GrantEnv, Issued};
 use crate::error::Error;
-use crate::model::{now, RefreshFamily, RevocationKind, Tenant};
-use crate::resources::same_identifier;
+use crate::issuance::directory::ClientEntry;
+use crate::issuance::resources::same_identifier;
+use crate::model::{now, RefreshFamily, RevocationKind};
 use crate::secret;
-use crate::Gatehouse;
 
-pub async fn grant(
-    gh: &Gatehouse,
-    tenant: &Tenant,
-    params: &FormParams,
-    presented: &Presented,
-    dialect: Dialect,
-) -> Result<Issued, Error> {
-    let client = client_auth::identify(gh, tenant, params, presented).await?;
+pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued, Error> {
+    let GrantContext {
+        tenant,
+        client,
+        params,
+        dialect,
+    } = *ctx;
     let text = params
         .get("refresh_token")
         .ok_or(Error::MissingParameter("refresh_token"))?;
     let hash = secret::sha256(text.as_bytes());
-    let store = gh.store();
-    let (token, family) = store
+    let (token, family) = env
+        .refresh
         .refresh_token_by_hash(&hash)
         .await?
         .ok_or(Error::RefreshTokenInvalid("unknown"))?;
@@ -46,13 +43,14 @@ pub async fn grant(
         return Err(Error::RefreshTokenRevoked("family expired"));
     }
     if token.used {
-        revoke_family(gh, &family).await?;
+        revoke_family(env, &family).await?;
         return Err(Error::RefreshTokenRevoked("reused: family revoked"));
     }
     let granted = delegated::parse(&family.scope)?;
     let asked = requested(params, dialect, &granted)?;
-    check_not_wider(&client, &granted, &asked)?;
-    let user = store
+    check_not_wider(client, &granted, &asked)?;
+    let user = env
+        .users
         .user_by_id(&tenant.id, &family.user_id)
         .await?
         .ok_or(Error::RefreshTokenRevoked("user deleted"))?;
@@ -60,16 +58,16 @@ pub async fn grant(
         return Err(Error::UserDisabled);
     }
     let (next_text, next) = delegated::new_refresh_token(&family.id);
-    if !store.rotate_refresh_token(&hash, &next).await? {
+    if !env.refresh.rotate_refresh_token(&hash, &next).await? {
         // Another request rotated (or revoked) it between our read and write: a replay.
-        revoke_family(gh, &family).await?;
+        revoke_family(env, &family).await?;
         return Err(Error::RefreshTokenRevoked("reused: family revoked"));
     }
     delegated::issue(
-        gh,
+        env,
         UserGrant {
             tenant,
-            client: &client,
+            client,
             user: &user,
             scope: &asked,
             dialect,
@@ -114,10 +112,10 @@ fn check_not_wider(client: &ClientEntry, granted: &Delegated, asked: &Delegated)
 }
 
 /// Revokes a family and publishes its `sid`, so guards refuse the access tokens it produced.
-pub async fn revoke_family(gh: &Gatehouse, family: &RefreshFamily) -> Result<(), Error> {
+pub async fn revoke_family(env: &GrantEnv<'_>, family: &RefreshFamily) -> Result<(), Error> {
     tracing::warn!(family = %family.id, tenant = %family.tenant_id, "refresh token replayed; family revoked");
-    gh.store().revoke_refresh_family(&family.id).await?;
-    gh.store()
+    env.refresh.revoke_refresh_family(&family.id).await?;
+    env.revocations
         .revoke(&family.tenant_id, RevocationKind::Sid, &family.id, family.expires_at)
         .await?;
     Ok(())

@@ -2,15 +2,11 @@
 //! `grant_type=urn:ietf:params:oauth:grant-type:device_code` and `device_code` (MSAL also sends
 //! the same value as `code`, and no scope) until the user approved on the verification page.
 
-use gatehouse_protocol::discovery::Dialect;
-use gatehouse_protocol::FormParams;
-
 use super::delegated::{self, UserGrant};
-use super::Issued;
+use super::{GrantContext, GrantEnv, Issued};
 use crate::error::Error;
-use crate::model::{DeviceCodeState, Tenant};
+use crate::model::DeviceCodeState;
 use crate::secret;
-use crate::Gatehouse;
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -25,16 +21,20 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-pub async fn grant(gh: &Gatehouse, tenant: &Tenant, params: &FormParams, dialect: Dialect) -> Result<Issued, Error> {
+pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued, Error> {
+    let GrantContext {
+        tenant,
+        client,
+        params,
+        dialect,
+    } = *ctx;
     let code = params
         .get("device_code")
         .or_else(|| params.get("code"))
         .ok_or(Error::MissingParameter("device_code"))?;
-    let client_id = params.get("client_id").ok_or(Error::MissingParameter("client_id"))?;
-    let client = gh.directory.client(tenant, client_id).await?;
     let hash = secret::sha256(code.as_bytes());
-    let store = gh.store();
-    let dc = store
+    let dc = env
+        .devices
         .device_code_by_hash(&hash)
         .await?
         .ok_or(Error::DeviceCodeInvalid("unknown"))?;
@@ -51,7 +51,7 @@ pub async fn grant(gh: &Gatehouse, tenant: &Tenant, params: &FormParams, dialect
         DeviceCodeState::Pending => {
             let too_fast = dc.last_poll_ms > 0 && t_ms - dc.last_poll_ms < dc.interval * 1000 - SLACK_MS;
             let interval = if too_fast { dc.interval + 5 } else { dc.interval };
-            store.record_device_poll(&hash, t_ms, interval).await?;
+            env.devices.record_device_poll(&hash, t_ms, interval).await?;
             return Err(if too_fast {
                 Error::SlowDown
             } else {
@@ -61,11 +61,12 @@ pub async fn grant(gh: &Gatehouse, tenant: &Tenant, params: &FormParams, dialect
         DeviceCodeState::Approved => {}
     }
     // The one atomic step: of any number of concurrent polls, one moves approved -> used.
-    if !store.redeem_device_code(&hash, t_ms / 1000).await? {
+    if !env.devices.redeem_device_code(&hash, t_ms / 1000).await? {
         return Err(Error::DeviceCodeInvalid("already used"));
     }
     let user_id = dc.user_id.as_deref().ok_or(Error::DeviceCodeInvalid("no user"))?;
-    let user = store
+    let user = env
+        .users
         .user_by_id(&tenant.id, user_id)
         .await?
         .ok_or(Error::DeviceCodeInvalid("user deleted"))?;
@@ -74,16 +75,16 @@ pub async fn grant(gh: &Gatehouse, tenant: &Tenant, params: &FormParams, dialect
     }
     let scope = delegated::parse(&dc.scope)?;
     let (family, refresh_token) = if scope.has("offline_access") {
-        let (f, t) = delegated::start_family(gh, tenant, &client.app.app_id, &user, &scope).await?;
+        let (f, t) = delegated::start_family(env.refresh, tenant, &client.app.app_id, &user, &scope).await?;
         (Some(f), Some(t))
     } else {
         (None, None)
     };
     delegated::issue(
-        gh,
+        env,
         UserGrant {
             tenant,
-            client: &client,
+            client,
             user: &user,
             scope: &scope,
             dialect,

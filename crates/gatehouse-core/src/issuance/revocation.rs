@@ -6,8 +6,8 @@
 use gatehouse_protocol::revocation::{self as wire, RevocationEntry, RevocationPage};
 use gatehouse_protocol::FormParams;
 
-use crate::client_auth::{self, Presented};
 use crate::error::Error;
+use crate::issuance::client_auth::{Clients, Presented};
 use crate::model::{now, RevocationKind, Tenant};
 use crate::Gatehouse;
 
@@ -46,7 +46,10 @@ impl Gatehouse {
     /// and nothing is revoked; an unknown, malformed or expired token gets 200, as the RFC says.
     pub async fn revoke_token(&self, segment: &str, params: &FormParams, presented: &Presented) -> Result<(), Error> {
         let tenant = self.tenant(segment).await?;
-        let client = client_auth::identify(self, &tenant, params, presented).await?;
+        let client = self
+            .client_auth()
+            .client(&tenant, params, presented, Clients::PublicOrConfidential)
+            .await?;
         let token = params.get("token").ok_or(Error::MissingParameter("token"))?;
         let refresh_first = params.get("token_type_hint") == Some("refresh_token");
         for kind in if refresh_first {

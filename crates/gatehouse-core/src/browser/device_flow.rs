@@ -4,7 +4,7 @@
 //! Device codes are 256-bit random values stored only as SHA-256; user codes are 9 letters from
 //! a 20-consonant alphabet (about 39 bits, no words). Wrong user codes count against the source
 //! address's failure limit; wrong passwords against the account's and the source's
-//! ([`crate::sign_in`]). Between sign-in and approval the page holds a one-time approval token
+//! ([`crate::browser::sign_in`]). Between sign-in and approval the page holds a one-time approval token
 //! whose hash is stored on the device code, so no server-side session is needed.
 
 use std::net::IpAddr;
@@ -14,11 +14,11 @@ use gatehouse_protocol::discovery::Dialect;
 use gatehouse_protocol::FormParams;
 
 use crate::error::Error;
-use crate::grants::delegated;
+use crate::issuance::grants::delegated;
+use crate::issuance::throttle;
 use crate::model::{now, DeviceCode, DeviceCodeState, Tenant, User};
 use crate::secret;
 use crate::store::StoreError;
-use crate::throttle;
 use crate::Gatehouse;
 
 /// How long a device code can be approved and redeemed.
@@ -88,7 +88,7 @@ impl Gatehouse {
         };
         let scope = delegated::parse(&scope)?;
         let resource = self.directory.resource(&tenant, &scope.resource).await?;
-        crate::scopes::check(&resource, &scope)?;
+        crate::issuance::scopes::check(&resource, &scope)?;
         let device_code = secret::random_token(32);
         let t = now();
         let mut stored = DeviceCode {
@@ -152,7 +152,7 @@ impl Gatehouse {
         };
         let client = self.directory.client(&tenant, &dc.client_id).await?;
         let scope = delegated::parse(&dc.scope)?;
-        let scopes = crate::consent::describe(&scope);
+        let scopes = crate::browser::consent::describe(&scope);
         Ok(DevicePrompt {
             tenant,
             user_code: dc.user_code,

@@ -6,13 +6,14 @@ use gatehouse_protocol::discovery::Dialect;
 use gatehouse_protocol::scope::{self, Delegated, ScopeError};
 use gatehouse_protocol::token::IssuedToken;
 
+use super::GrantEnv;
 use super::Issued;
-use crate::directory::ClientEntry;
 use crate::error::Error;
+use crate::issuance::directory::ClientEntry;
+use crate::issuance::mint::{self, MintInput};
 use crate::model::{now, RefreshFamily, RefreshToken, Tenant, User};
 use crate::secret;
-use crate::token::{self, MintInput};
-use crate::Gatehouse;
+use crate::store::RefreshStore;
 
 /// Absolute lifetime of a refresh-token family, whatever its rotations.
 pub const FAMILY_LIFETIME: i64 = 90 * 86_400;
@@ -40,14 +41,14 @@ pub struct UserGrant<'a> {
 }
 
 /// Mints the access token (and id_token, client_info) for a signed-in user.
-pub async fn issue(gh: &Gatehouse, g: UserGrant<'_>) -> Result<Issued, Error> {
-    let resource = gh.directory.resource(g.tenant, &g.scope.resource).await?;
-    let scp = gh.scp(g.tenant, g.client, g.user, g.scope, &resource).await?;
-    let keys = gh.keys.for_tenant(g.tenant).await?;
+pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error> {
+    let resource = env.directory.resource(g.tenant, &g.scope.resource).await?;
+    let scp = crate::issuance::scopes::scp(env.consent, g.tenant, g.client, g.user, g.scope, &resource).await?;
+    let keys = env.keys.for_tenant(g.tenant).await?;
     let t = now();
-    let (access_token, exp) = token::mint(
+    let (access_token, exp) = mint::mint(
         &keys,
-        &gh.base_url,
+        env.base_url,
         &MintInput {
             tenant: g.tenant,
             dialect: g.dialect,
@@ -64,7 +65,7 @@ pub async fn issue(gh: &Gatehouse, g: UserGrant<'_>) -> Result<Issued, Error> {
         },
     )?;
     let id_token = if g.scope.has("openid") {
-        let input = token::IdInput {
+        let input = mint::IdInput {
             tenant: g.tenant,
             dialect: g.dialect,
             client_id: &g.client.app.app_id,
@@ -73,11 +74,11 @@ pub async fn issue(gh: &Gatehouse, g: UserGrant<'_>) -> Result<Issued, Error> {
             sid: g.family,
             now: t,
         };
-        Some(token::mint_id_token(&keys, &gh.base_url, &input)?)
+        Some(mint::mint_id_token(&keys, env.base_url, &input)?)
     } else {
         None
     };
-    gh.record_app_use(g.tenant, g.user, &g.client.app.app_id).await;
+    crate::browser::authorized_apps::record_use(env.app_uses, g.tenant, g.user, &g.client.app.app_id).await;
     let client_info = g.client_info.then(|| {
         let json = serde_json::json!({"uid": g.user.id, "utid": g.tenant.id});
         B64.encode(json.to_string())
@@ -115,7 +116,7 @@ pub fn new_refresh_token(family_id: &str) -> (String, RefreshToken) {
 
 /// Starts a refresh-token family for a sign-in; returns its id (the `sid`) and first token.
 pub async fn start_family(
-    gh: &Gatehouse,
+    refresh: &dyn RefreshStore,
     tenant: &Tenant,
     client_id: &str,
     user: &User,
@@ -133,6 +134,6 @@ pub async fn start_family(
         revoked: false,
     };
     let (text, first) = new_refresh_token(&family.id);
-    gh.store().create_refresh_family(&family, &first).await?;
+    refresh.create_refresh_family(&family, &first).await?;
     Ok((family.id, text))
 }

@@ -15,8 +15,8 @@
 //! `http://localhost:PORT[/path]` or `http://127.0.0.1:PORT[/path]`, without query, fragment or
 //! user information.
 
-use crate::directory::ClientEntry;
 use crate::error::Error;
+use crate::issuance::directory::ClientEntry;
 
 /// The longest redirect URI accepted (Entra's limit).
 pub const MAX_REDIRECT_URI: usize = 256;

@@ -10,7 +10,7 @@ use gatehouse_protocol::discovery::Dialect;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::keyring::TenantKeys;
+use crate::issuance::keyring::TenantKeys;
 use crate::model::{Tenant, UnixTime, User};
 
 /// Who the token is for, and in what shape.

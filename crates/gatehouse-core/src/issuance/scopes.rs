@@ -10,11 +10,11 @@
 
 use gatehouse_protocol::scope::Delegated;
 
-use crate::directory::ClientEntry;
 use crate::error::Error;
+use crate::issuance::directory::ClientEntry;
+use crate::issuance::resources::Resource;
 use crate::model::{PermissionScope, Tenant, User};
-use crate::resources::Resource;
-use crate::Gatehouse;
+use crate::store::SessionStore;
 
 /// The declared spelling of `name`, if the API declares it (names compare case-insensitively).
 fn declared<'a>(scopes: &'a [PermissionScope], name: &str) -> Option<&'a PermissionScope> {
@@ -93,41 +93,40 @@ pub fn parse_declarations(specs: &[String]) -> Result<Vec<PermissionScope>, Erro
     Ok(out)
 }
 
-impl Gatehouse {
-    /// The `scp` claim of a user token for `scope` on `resource`.
-    pub async fn scp(
-        &self,
-        tenant: &Tenant,
-        client: &ClientEntry,
-        user: &User,
-        scope: &Delegated,
-        resource: &Resource,
-    ) -> Result<String, Error> {
-        if !scope.default {
-            return Ok(expand(resource, &scope.resource, &scope.names)?.join(" "));
-        }
-        if resource.scopes.is_empty() {
-            return Ok("user_impersonation".into());
-        }
-        let all: Vec<String> = resource.scopes.iter().map(|s| s.value.clone()).collect();
-        if client.first_party {
-            return Ok(expand(resource, &scope.resource, &all)?.join(" "));
-        }
-        let prefix = crate::consent::resource_key(&scope.resource);
-        let granted = self.consented(tenant, user, client).await?;
-        let mut names: Vec<String> = Vec::new();
-        for item in &granted {
-            match item.strip_prefix(&prefix).and_then(|r| r.strip_prefix('/')) {
-                Some(".default") => names.extend(all.iter().cloned()),
-                Some(name) if declared(&resource.scopes, name).is_some() => names.push(name.to_owned()),
-                _ => {}
-            }
-        }
-        if names.is_empty() {
-            return Err(Error::ConsentRequired(scope.to_scope()));
-        }
-        Ok(expand(resource, &scope.resource, &names)?.join(" "))
+/// The `scp` claim of a user token for `scope` on `resource` (`.default` reads what was
+/// consented for the client).
+pub async fn scp(
+    consent: &dyn SessionStore,
+    tenant: &Tenant,
+    client: &ClientEntry,
+    user: &User,
+    scope: &Delegated,
+    resource: &Resource,
+) -> Result<String, Error> {
+    if !scope.default {
+        return Ok(expand(resource, &scope.resource, &scope.names)?.join(" "));
     }
+    if resource.scopes.is_empty() {
+        return Ok("user_impersonation".into());
+    }
+    let all: Vec<String> = resource.scopes.iter().map(|s| s.value.clone()).collect();
+    if client.first_party {
+        return Ok(expand(resource, &scope.resource, &all)?.join(" "));
+    }
+    let prefix = crate::browser::consent::resource_key(&scope.resource);
+    let granted = crate::browser::consent::consented(consent, tenant, user, client).await?;
+    let mut names: Vec<String> = Vec::new();
+    for item in &granted {
+        match item.strip_prefix(&prefix).and_then(|r| r.strip_prefix('/')) {
+            Some(".default") => names.extend(all.iter().cloned()),
+            Some(name) if declared(&resource.scopes, name).is_some() => names.push(name.to_owned()),
+            _ => {}
+        }
+    }
+    if names.is_empty() {
+        return Err(Error::ConsentRequired(scope.to_scope()));
+    }
+    Ok(expand(resource, &scope.resource, &names)?.join(" "))
 }
 
 #[cfg(test)]

@@ -16,11 +16,11 @@ use gatehouse_protocol::discovery::Dialect;
 use gatehouse_protocol::scope::Delegated;
 use gatehouse_protocol::FormParams;
 
-use crate::directory::ClientEntry;
 use crate::error::Error;
-use crate::grants::delegated;
+use crate::issuance::directory::ClientEntry;
+use crate::issuance::grants::delegated;
+use crate::issuance::mint::issuer;
 use crate::model::Tenant;
-use crate::token::issuer;
 use crate::Gatehouse;
 
 /// How long an authorization code can be redeemed.
@@ -175,7 +175,7 @@ impl Gatehouse {
             }
             let scope = delegated::parse(params.get("scope").ok_or(Error::MissingParameter("scope"))?)?;
             let resource = self.directory.resource(&tenant, &scope.resource).await?;
-            crate::scopes::check(&resource, &scope)?;
+            crate::issuance::scopes::check(&resource, &scope)?;
             let code_challenge = pkce_challenge(&params, client.app.public_client)?;
             let prompt = match params.get("prompt") {
                 None => Prompt::Default,

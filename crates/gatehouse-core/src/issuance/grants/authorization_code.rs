@@ -1,7 +1,7 @@
 //! The authorization-code grant (RFC 6749 section 4.1.3) with PKCE (RFC 7636, S256 only).
 //!
 //! A code works once, for the client, redirect URI and PKCE challenge it was issued with, for
-//! [`crate::authorize::CODE_LIFETIME`] seconds. Redemption is one conditional UPDATE that also
+//! [`crate::browser::authorize::CODE_LIFETIME`] seconds. Redemption is one conditional UPDATE that also
 //! stores the refresh family the code starts, so of N concurrent redemptions exactly one wins.
 //! A code presented again (a replay: someone else holds it) revokes what it issued: the refresh
 //! family is revoked and its `sid`, carried by every token the code produced, is published in the
@@ -10,29 +10,24 @@
 //! section 2.1.1).
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
-use gatehouse_protocol::discovery::Dialect;
-use gatehouse_protocol::FormParams;
 
 use super::delegated::{self, UserGrant, FAMILY_LIFETIME};
-use super::Issued;
-use crate::client_auth::{self, Presented};
+use super::{GrantContext, GrantEnv, Issued};
 use crate::error::Error;
-use crate::model::{now, AuthCode, RefreshFamily, RevocationKind, Tenant};
+use crate::model::{now, AuthCode, RefreshFamily, RevocationKind};
 use crate::secret;
-use crate::Gatehouse;
 
-pub async fn grant(
-    gh: &Gatehouse,
-    tenant: &Tenant,
-    params: &FormParams,
-    presented: &Presented,
-    dialect: Dialect,
-) -> Result<Issued, Error> {
-    let client = client_auth::identify(gh, tenant, params, presented).await?;
+pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued, Error> {
+    let GrantContext {
+        tenant,
+        client,
+        params,
+        dialect,
+    } = *ctx;
     let code = params.get("code").ok_or(Error::MissingParameter("code"))?;
     let hash = secret::sha256(code.as_bytes());
-    let store = gh.store();
-    let ac = store
+    let ac = env
+        .codes
         .auth_code_by_hash(&hash)
         .await?
         .filter(|c| c.tenant_id == tenant.id)
@@ -41,7 +36,7 @@ pub async fn grant(
         return Err(Error::AuthCodeInvalid("issued to another client"));
     }
     if ac.used {
-        revoke_issued(gh, &ac).await?;
+        revoke_issued(env, &ac).await?;
         return Err(Error::AuthCodeRedeemed);
     }
     let t = now();
@@ -52,7 +47,8 @@ pub async fn grant(
         return Err(Error::AuthCodeRedirectMismatch);
     }
     check_verifier(ac.code_challenge.as_deref(), params.get("code_verifier"))?;
-    let user = store
+    let user = env
+        .users
         .user_by_id(&tenant.id, &ac.user_id)
         .await?
         .ok_or(Error::AuthCodeInvalid("user deleted"))?;
@@ -75,18 +71,19 @@ pub async fn grant(
         (f, first, text)
     });
     // The one atomic step: of any number of concurrent redemptions, one moves unused -> used.
-    let redeemed = store
+    let redeemed = env
+        .codes
         .redeem_auth_code(&hash, t, family.as_ref().map(|(f, first, _)| (f, first)))
         .await?;
     if !redeemed {
-        revoke_issued(gh, &ac).await?;
+        revoke_issued(env, &ac).await?;
         return Err(Error::AuthCodeRedeemed);
     }
     delegated::issue(
-        gh,
+        env,
         UserGrant {
             tenant,
-            client: &client,
+            client,
             user: &user,
             scope: &scope,
             dialect,
@@ -125,10 +122,10 @@ fn check_verifier(challenge: Option<&str>, verifier: Option<&str>) -> Result<(),
 
 /// A replayed code: revoke the family it started and publish its `sid` (which every token the
 /// code produced carries), so guards refuse those access tokens too.
-async fn revoke_issued(gh: &Gatehouse, ac: &AuthCode) -> Result<(), Error> {
+async fn revoke_issued(env: &GrantEnv<'_>, ac: &AuthCode) -> Result<(), Error> {
     tracing::warn!(tenant = %ac.tenant_id, sid = %ac.sid, "authorization code replayed; what it issued is revoked");
-    gh.store().revoke_refresh_family(&ac.sid).await?;
-    gh.store()
+    env.refresh.revoke_refresh_family(&ac.sid).await?;
+    env.revocations
         .revoke(
             &ac.tenant_id,
             RevocationKind::Sid,

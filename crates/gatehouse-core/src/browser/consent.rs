@@ -6,9 +6,10 @@
 
 use gatehouse_protocol::scope::Delegated;
 
-use crate::directory::ClientEntry;
 use crate::error::Error;
+use crate::issuance::directory::ClientEntry;
 use crate::model::{now, Tenant, User};
+use crate::store::SessionStore;
 use crate::Gatehouse;
 
 /// The user id under which tenant-wide (administrator) consent is stored.
@@ -52,6 +53,19 @@ fn oidc_label(scope: &str) -> &'static str {
     }
 }
 
+/// Every item consented for `client`: by `user`, and tenant-wide by an administrator.
+pub async fn consented(
+    store: &dyn SessionStore,
+    tenant: &Tenant,
+    user: &User,
+    client: &ClientEntry,
+) -> Result<Vec<String>, Error> {
+    let client_id = client.app.app_id.to_ascii_lowercase();
+    let mut granted = store.consented_scopes(&tenant.id, &user.id, &client_id).await?;
+    granted.extend(store.consented_scopes(&tenant.id, TENANT_WIDE, &client_id).await?);
+    Ok(granted)
+}
+
 impl Gatehouse {
     /// The items of `scope` that `user` has not consented to for `client` (none for built-ins).
     pub async fn missing_consent(
@@ -77,14 +91,7 @@ impl Gatehouse {
 
     /// Every item consented for `client`: by `user`, and tenant-wide by an administrator.
     pub async fn consented(&self, tenant: &Tenant, user: &User, client: &ClientEntry) -> Result<Vec<String>, Error> {
-        let client_id = client.app.app_id.to_ascii_lowercase();
-        let mut granted = self.store().consented_scopes(&tenant.id, &user.id, &client_id).await?;
-        granted.extend(
-            self.store()
-                .consented_scopes(&tenant.id, TENANT_WIDE, &client_id)
-                .await?,
-        );
-        Ok(granted)
+        consented(self.store().as_ref(), tenant, user, client).await
     }
 
     /// Records that `user` consented to `scope` for `client`.

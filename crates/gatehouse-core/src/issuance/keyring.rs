@@ -8,8 +8,8 @@ use std::sync::Arc;
 use gatehouse_keys::{Algorithm, Kek, KeyStatus, LocalSigner, Signer};
 use gatehouse_protocol::jwk::{Jwk, Jwks};
 
-use crate::directory::cache::GuardedCache;
 use crate::error::Error;
+use crate::issuance::directory::cache::GuardedCache;
 use crate::model::Tenant;
 use crate::store::{Change, ChangeKind, KeyStore};
 

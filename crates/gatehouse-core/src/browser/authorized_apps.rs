@@ -12,8 +12,9 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::grants::delegated::FAMILY_LIFETIME;
+use crate::issuance::grants::delegated::FAMILY_LIFETIME;
 use crate::model::{now, RevocationKind, Tenant, UnixTime, User};
+use crate::store::AuthorizedAppStore;
 use crate::Gatehouse;
 
 /// An app as the user sees it.
@@ -66,19 +67,6 @@ impl Gatehouse {
         Ok(())
     }
 
-    /// Records that a token was issued to `client_id` for `user` (failures are only logged: a
-    /// missed "last use" must not fail a sign-in).
-    pub async fn record_app_use(&self, tenant: &Tenant, user: &User, client_id: &str) {
-        let client_id = client_id.to_ascii_lowercase();
-        if let Err(e) = self
-            .store()
-            .record_app_use(&tenant.id, &user.id, &client_id, now())
-            .await
-        {
-            tracing::warn!(tenant = %tenant.id, error = %e, "could not record app use");
-        }
-    }
-
     /// The public key `kid` of the tenant `tenant_id` (a GUID), for the server's own bearer
     /// checks: `None` when the tenant has no such key, `TenantNotFound` when there is no tenant.
     pub async fn tenant_public_key(
@@ -114,5 +102,14 @@ impl Gatehouse {
             .filter(|u| u.account_enabled)
             .ok_or(Error::BearerInvalid("user"))?;
         Ok((tenant, user))
+    }
+}
+
+/// Records that a token was issued to `client_id` for `user` (failures are only logged: a
+/// missed "last use" must not fail a sign-in).
+pub async fn record_use(store: &dyn AuthorizedAppStore, tenant: &Tenant, user: &User, client_id: &str) {
+    let client_id = client_id.to_ascii_lowercase();
+    if let Err(e) = store.record_app_use(&tenant.id, &user.id, &client_id, now()).await {
+        tracing::warn!(tenant = %tenant.id, error = %e, "could not record app use");
     }
 }

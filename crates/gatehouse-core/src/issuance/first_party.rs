@@ -2,7 +2,7 @@
 //! do in Entra ID: the Azure CLI and Azure PowerShell. They may ask for any API's scopes, and
 //! every resource counts as consented for them.
 
-use crate::directory::ClientEntry;
+use crate::issuance::directory::ClientEntry;
 use crate::model::{Application, ServicePrincipal, Tenant};
 
 struct FirstParty {

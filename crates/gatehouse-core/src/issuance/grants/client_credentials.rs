@@ -6,11 +6,10 @@ use gatehouse_protocol::scope::{self, ScopeError};
 use gatehouse_protocol::token::IssuedToken;
 use gatehouse_protocol::FormParams;
 
-use crate::directory::ClientEntry;
+use super::{GrantContext, GrantEnv, Issued};
 use crate::error::Error;
-use crate::model::{now, Tenant};
-use crate::token::{self, MintInput};
-use crate::Gatehouse;
+use crate::issuance::mint::{self, MintInput};
+use crate::model::now;
 
 /// The resource the request names, as the token's audience.
 pub fn requested_resource(params: &FormParams, dialect: Dialect) -> Result<String, Error> {
@@ -34,24 +33,24 @@ pub fn requested_resource(params: &FormParams, dialect: Dialect) -> Result<Strin
     }
 }
 
-pub async fn grant(
-    gh: &Gatehouse,
-    tenant: &Tenant,
-    client: &ClientEntry,
-    params: &FormParams,
-    dialect: Dialect,
-) -> Result<IssuedToken, Error> {
+pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued, Error> {
+    let GrantContext {
+        tenant,
+        client,
+        params,
+        dialect,
+    } = *ctx;
     if !client.sp.account_enabled {
         return Err(Error::ClientDisabled);
     }
     let audience = requested_resource(params, dialect)?;
-    let resource = gh.directory.resource(tenant, &audience).await?;
-    let roles = gh.directory.roles(&client.sp.id, &resource).await?;
-    let keys = gh.keys.for_tenant(tenant).await?;
+    let resource = env.directory.resource(tenant, &audience).await?;
+    let roles = env.directory.roles(&client.sp.id, &resource).await?;
+    let keys = env.keys.for_tenant(tenant).await?;
     let t = now();
-    let (access_token, exp) = token::mint(
+    let (access_token, exp) = mint::mint(
         &keys,
-        &gh.base_url,
+        env.base_url,
         &MintInput {
             tenant,
             dialect,
@@ -77,5 +76,6 @@ pub async fn grant(
         scope,
         issued_at: t,
         expires_at: exp,
-    })
+    }
+    .into())
 }

@@ -15,8 +15,8 @@ pub mod follow;
 use std::sync::Arc;
 
 use crate::error::Error;
+use crate::issuance::resources::{self, Resource};
 use crate::model::{AppRole, Application, ClientSecret, ServicePrincipal, Tenant};
-use crate::resources::{self, Resource};
 use crate::store::{AppStore, Change, ChangeKind, Store, TenantStore};
 use cache::GuardedCache;
 
@@ -28,7 +28,7 @@ pub struct ClientEntry {
     pub app: Application,
     pub sp: ServicePrincipal,
     pub secrets: Vec<ClientSecret>,
-    /// A built-in client (`crate::first_party`): every resource counts as consented.
+    /// A built-in client (`crate::issuance::first_party`): every resource counts as consented.
     pub first_party: bool,
 }
 
@@ -154,7 +154,7 @@ impl Directory {
         if let Some(hit) = self.clients.get(&key) {
             return hit.ok_or_else(not_found);
         }
-        if let Some(fp) = crate::first_party::client(tenant, client_id) {
+        if let Some(fp) = crate::issuance::first_party::client(tenant, client_id) {
             return Ok(Arc::new(fp));
         }
         let ticket = self.clients.ticket(&key);

@@ -1,0 +1,24 @@
+//! The token path: everything a token request touches, and nothing a browser page needs alone.
+//!
+//! - [`client_auth`]: client authentication (secret in the body or HTTP Basic, constant-time),
+//!   the one path every grant authenticates its client through.
+//! - [`directory`]: the cache of tenants, clients, resources and role assignments (no database
+//!   round trip for anything already seen), following the store's change feed.
+//! - [`keyring`]: each tenant's signing keys, unsealed and parsed once, and its JWKS.
+//! - [`throttle`]: failed-attempt limits shared by every replica.
+//! - [`mint`]: access-token and id_token minting.
+//! - [`grants`]: the typed grant dispatch, one file per grant type.
+//! - [`resources`], [`first_party`]: what every tenant knows without registration.
+//! - [`scopes`]: delegated permissions an API declares and what `scp` holds.
+//! - [`revocation`]: RFC 7009 revocation and the feed guards poll.
+
+pub mod client_auth;
+pub mod directory;
+pub mod first_party;
+pub mod grants;
+pub mod keyring;
+pub mod mint;
+pub mod resources;
+pub mod revocation;
+pub mod scopes;
+pub mod throttle;
