@@ -1,0 +1,35 @@
+//! The domain's types, by concern: [`tenant`], [`apps`] (applications, service principals,
+//! secrets, app roles and their assignments), [`user`], [`grants`] (what the user flows store
+//! between requests), [`revocation`], [`events`] (the sign-in log, purge reports). Everything is
+//! re-exported here, so `crate::model::User` is the one path.
+//!
+//! Names follow Entra ID and Microsoft Graph, so that the Graph front door serves these same
+//! objects.
+
+pub mod apps;
+pub mod events;
+pub mod grants;
+pub mod revocation;
+pub mod tenant;
+pub mod user;
+
+pub use apps::*;
+pub use events::*;
+pub use grants::*;
+pub use revocation::*;
+pub use tenant::*;
+pub use user::*;
+
+/// Seconds since the Unix epoch.
+pub type UnixTime = i64;
+
+pub fn now() -> UnixTime {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+pub fn new_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
