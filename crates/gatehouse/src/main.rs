@@ -2,8 +2,10 @@
 //!
 //! - `serve`: the HTTPS server (commands/serve.rs); `migrate`: apply migrations; `purge`: remove
 //!   expired rows (commands/purge.rs).
-//! - admin verbs: `tenant`, `app` (with `credential` and `role`), `api`, `sp`, `user` (commands/*.rs),
-//!   each against the same `--data-dir` / `--database-url` as the server.
+//! - admin verbs: `tenant`, `app` (with `credential`, `role` and `consent`), `api`, `sp`, `user`
+//!   (commands/*.rs, `app consent` in commands/app_consent.rs), each against the same
+//!   `--data-dir` / `--database-url` as the server. Domain errors get their command-line hints in
+//!   `commands::explain`.
 //! - `proxy`: the guard in front of another HTTP API (commands/proxy.rs).
 //! - config.rs (two-stage configuration), context.rs (store + KEK), setup.rs (data folder,
 //!   local CA), output.rs (`--output json|table`). `anyhow` is used only in this crate.
