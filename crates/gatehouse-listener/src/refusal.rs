@@ -88,7 +88,8 @@ impl Refusals {
         })
     }
 
-    pub(crate) fn answer(&self, refusal: Refusal) -> Answer {
+    /// The answer to `refusal`.
+    pub fn answer(&self, refusal: Refusal) -> Answer {
         (self.0)(refusal)
     }
 }

@@ -9,12 +9,16 @@
 //!   `Cache-Control: no-store`, the status `gatehouse_core::Error::wire` chose.
 //! - [`client_addr`]: the caller's address (TCP peer, or `X-Forwarded-For` from trusted proxies).
 //! - [`tls`]: the rustls server configuration from PEM files.
-//! - [`serve`]: binding and serving with graceful shutdown.
+//! - [`serve`]: serving over HTTPS through `gatehouse-listener` (connection limits, graceful
+//!   shutdown), the peer address as `ConnectInfo`.
+//! - [`refusals`]: what the listener refuses before routing (bad or oversized heads, ambiguous
+//!   framing), in Entra's error shape.
 
 pub mod client_addr;
 pub mod error;
 pub mod extract;
 pub mod pages;
+pub mod refusals;
 pub mod router;
 pub mod routes;
 pub mod serve;

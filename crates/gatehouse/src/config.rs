@@ -1,6 +1,9 @@
 //! Configuration, checked in two stages: [`Sources`] gathers what the flags, the `GATEHOUSE_*`
 //! environment and the TOML file say (flag or environment wins over the file); [`Sources::resolve`]
-//! validates it into [`Settings`], with messages that say what to change.
+//! validates it into [`Settings`], with messages that say what to change. The connection limits
+//! (flags, `GATEHOUSE_*`, the `[connections]` table) are in [`limits`].
+
+mod limits;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,8 +12,11 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use gatehouse_core::maintenance::Retention;
+use gatehouse_listener::{Limits, LimitsFile};
 use ipnet::IpNet;
 use serde::Deserialize;
+
+pub use limits::{explain as explain_limit, ProxyConnectionArgs, ServeConnectionArgs};
 
 /// Options every verb that touches the database takes.
 #[derive(Debug, Clone, Args)]
@@ -40,6 +46,8 @@ pub struct FileConfig {
     pub sign_in_log_retention_days: Option<u32>,
     pub purge_interval_minutes: Option<u64>,
     pub trusted_proxies: Option<Vec<String>>,
+    /// Connection limits (`[connections]`).
+    pub connections: Option<LimitsFile>,
 }
 
 /// Stage one: everything said, nothing checked.
@@ -56,6 +64,8 @@ pub struct Sources {
     pub purge_interval_minutes: Option<u64>,
     /// Empty: not given (the file's list, if any, applies).
     pub trusted_proxies: Vec<String>,
+    /// Connection limits from flags or the environment.
+    pub connections: LimitsFile,
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +89,8 @@ pub struct Settings {
     pub purge_every: Option<Duration>,
     /// Proxies whose `X-Forwarded-For` names the caller.
     pub trusted_proxies: Vec<IpNet>,
+    /// Limits on every connection `serve` accepts.
+    pub connections: Limits,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "gatehouse-data";
@@ -175,6 +187,11 @@ impl Sources {
             self.trusted_proxies
         };
         let trusted_proxies = proxies.iter().map(|p| parse_network(p)).collect::<Result<Vec<_>>>()?;
+        let connections = self
+            .connections
+            .or(self.file.connections.unwrap_or_default())
+            .apply(&Limits::default())
+            .map_err(|e| explain_limit(e, "GATEHOUSE_", "the configuration file"))?;
         Ok(Settings {
             data_dir,
             database,
@@ -185,6 +202,7 @@ impl Sources {
             retention,
             purge_every,
             trusted_proxies,
+            connections,
         })
     }
 }
@@ -343,5 +361,6 @@ mod tests {
     #[test]
     fn unknown_file_keys_are_refused() {
         assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+        assert!(toml::from_str::<FileConfig>("[connections]\nidle_timeout = 5").is_err());
     }
 }

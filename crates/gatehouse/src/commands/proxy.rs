@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use gatehouse_guard::proxy::{BoundProxy, ProxyConfig};
 
+use crate::config::{explain_limit, ProxyConnectionArgs};
+
 /// Protect any HTTP API: a reverse proxy that accepts only Gatehouse tokens and passes the
 /// verified caller upstream in X-Gatehouse-* headers.
 #[derive(Args)]
@@ -50,6 +52,8 @@ pub struct Proxy {
     /// Do not poll the issuer's revocation feed.
     #[arg(long)]
     no_revocation: bool,
+    #[command(flatten)]
+    connections: ProxyConnectionArgs,
 }
 
 impl Proxy {
@@ -63,6 +67,11 @@ impl Proxy {
             None => ProxyConfig::default(),
         };
         config.listen = self.listen;
+        config.connections = self
+            .connections
+            .to_limits_file()
+            .apply(&config.connections)
+            .map_err(|e| explain_limit(e, "GATEHOUSE_PROXY_", "the routes file"))?;
         if let Some(u) = self.upstream {
             config.upstream = u;
         }

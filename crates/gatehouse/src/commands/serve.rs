@@ -12,7 +12,7 @@ use gatehouse_core::maintenance::{self, Retention};
 use gatehouse_core::throttle::ThrottlePolicy;
 use gatehouse_core::Gatehouse;
 
-use crate::config::{RetentionArgs, Sources, StoreArgs};
+use crate::config::{RetentionArgs, ServeConnectionArgs, Sources, StoreArgs};
 use crate::context::Ctx;
 use crate::setup;
 
@@ -55,6 +55,11 @@ pub struct Serve {
     /// Minutes between purges of expired rows; 0 turns the timer off. Default 60.
     #[arg(long, env = "GATEHOUSE_PURGE_INTERVAL_MINUTES", value_name = "MINUTES")]
     purge_interval_minutes: Option<u64>,
+    /// Seconds a TLS handshake may take after the connection was accepted. Default 10.
+    #[arg(long, env = "GATEHOUSE_TLS_HANDSHAKE_TIMEOUT_SECONDS", value_name = "SECONDS")]
+    tls_handshake_timeout_seconds: Option<u64>,
+    #[command(flatten)]
+    connections: ServeConnectionArgs,
 }
 
 impl Serve {
@@ -67,6 +72,8 @@ impl Serve {
         sources.sign_in_log_retention_days = self.retention.sign_in_log_retention_days;
         sources.purge_interval_minutes = self.purge_interval_minutes;
         sources.trusted_proxies = self.trusted_proxies;
+        sources.connections = self.connections.to_limits_file();
+        sources.connections.tls_handshake_timeout_seconds = self.tls_handshake_timeout_seconds;
         let settings = sources.resolve()?;
 
         eprintln!("Opening the database...");
@@ -111,7 +118,7 @@ impl Serve {
         use std::io::Write;
         std::io::stdout().flush().ok();
 
-        gatehouse_server::serve::serve_tls(listener, tls, app, shutdown_signal()).await?;
+        gatehouse_server::serve::serve_tls(listener, tls, app, settings.connections.clone(), shutdown_signal()).await?;
         eprintln!("Gatehouse stopped");
         Ok(())
     }
