@@ -52,13 +52,15 @@ impl Proxy {
         let key = TestKey::rsa("k1");
         issuer.publish(&key);
         let (up, hits) = upstream().await;
-        let mut config = ProxyConfig::default();
-        config.listen = "127.0.0.1:0".parse().unwrap();
-        config.upstream = format!("http://{up}");
-        config.issuers = vec![issuer.issuer()];
-        config.audiences = vec![AUD.into()];
-        config.allow_insecure_http_for_tests = true;
-        config.connections = limits;
+        let config = ProxyConfig {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            upstream: format!("http://{up}"),
+            issuers: vec![issuer.issuer()],
+            audiences: vec![AUD.into()],
+            allow_insecure_http_for_tests: true,
+            connections: limits,
+            ..ProxyConfig::default()
+        };
         let proxy = BoundProxy::bind(config).await.unwrap();
         assert!(proxy.warm_up().await.is_empty());
         let addr = proxy.local_addr();
@@ -237,6 +239,71 @@ async fn an_http2_connection_that_never_sends_its_settings_is_closed_after_the_h
         .is_some());
 }
 
+/// The client half of an HTTP/2 handshake: preface and an empty SETTINGS frame.
+const H2_HELLO: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+
+/// Reads HTTP/2 frames until one of `kind` arrives; its payload.
+async fn read_frame(stream: &mut TcpStream, kind: u8) -> Vec<u8> {
+    loop {
+        let mut header = [0u8; 9];
+        stream.read_exact(&mut header).await.unwrap();
+        let len = u32::from_be_bytes([0, header[0], header[1], header[2]]) as usize;
+        let mut payload = vec![0u8; len];
+        stream.read_exact(&mut payload).await.unwrap();
+        if header[3] == kind {
+            return payload;
+        }
+    }
+}
+
+#[tokio::test]
+async fn http2_settings_announce_the_stream_and_header_limits() {
+    let proxy = Proxy::start(limits(|l| {
+        l.http2_max_concurrent_streams = 7;
+        l.max_header_bytes = 16384;
+    }))
+    .await;
+    let mut h2 = proxy.connect().await;
+    h2.write_all(H2_HELLO).await.unwrap();
+    let settings = read_frame(&mut h2, 4).await;
+    let values: Vec<(u16, u32)> = settings
+        .chunks(6)
+        .map(|c| {
+            (
+                u16::from_be_bytes([c[0], c[1]]),
+                u32::from_be_bytes([c[2], c[3], c[4], c[5]]),
+            )
+        })
+        .collect();
+    assert!(
+        values.contains(&(3, 7)),
+        "SETTINGS_MAX_CONCURRENT_STREAMS in {values:?}"
+    );
+    assert!(
+        values.contains(&(6, 16384)),
+        "SETTINGS_MAX_HEADER_LIST_SIZE in {values:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_http2_connection_that_does_not_answer_pings_is_closed() {
+    let proxy = Proxy::start(limits(|l| {
+        l.http2_keep_alive_interval = Some(Duration::from_secs(1));
+        l.http2_keep_alive_timeout = Duration::from_secs(1);
+    }))
+    .await;
+    let mut h2 = proxy.connect().await;
+    h2.write_all(H2_HELLO).await.unwrap();
+    // A PING (type 6) comes, and is never acknowledged.
+    tokio::time::timeout(Duration::from_secs(1) + MARGIN, read_frame(&mut h2, 6))
+        .await
+        .expect("the server pings");
+    assert_eq!(proxy.normal_request().await, 200);
+    assert!(read_until_closed(&mut h2, Duration::from_secs(1) + MARGIN)
+        .await
+        .is_some());
+}
+
 #[tokio::test]
 async fn a_body_trickled_a_byte_at_a_time_is_answered_408_and_closed() {
     let proxy = Proxy::start(limits(|l| l.body_read_timeout = Duration::from_secs(1))).await;
@@ -358,4 +425,21 @@ async fn an_unparseable_head_is_refused_400_in_the_guard_shape() {
         .await
         .expect("closed after the answer");
     assert_guard_error(&answer, 400);
+}
+
+#[tokio::test]
+async fn a_client_that_writes_a_huge_head_before_reading_still_gets_the_431() {
+    let proxy = Proxy::start(Limits::default()).await;
+    let mut conn = proxy.connect().await;
+    // More than the kernel buffers between the two ends hold: without the lingering close the
+    // proxy's close would reset the connection under this write, and the answer would be lost.
+    let head = format!(
+        "GET /items HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(16 << 20)
+    );
+    conn.write_all(head.as_bytes()).await.expect("the whole head is taken");
+    let (answer, _) = read_until_closed(&mut conn, MARGIN)
+        .await
+        .expect("closed after the answer");
+    assert_guard_error(&answer, 431);
 }

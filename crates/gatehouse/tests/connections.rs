@@ -309,6 +309,21 @@ async fn a_megabyte_header_is_refused_431_in_entra_shape() {
 }
 
 #[tokio::test]
+async fn a_client_that_writes_a_huge_head_before_reading_still_gets_the_431() {
+    let s = start();
+    let mut conn = connect(&s, b"http/1.1").await;
+    // More than the kernel buffers between the two ends hold: without the lingering close the
+    // server's close would reset the connection under this write, and the answer would be lost.
+    let head = format!("GET / HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n", "a".repeat(16 << 20));
+    conn.write_all(head.as_bytes()).await.expect("the whole head is taken");
+    conn.flush().await.unwrap();
+    let answer = read_until_closed(&mut conn, MARGIN)
+        .await
+        .expect("closed after the answer");
+    assert_entra_answer(&answer, 431);
+}
+
+#[tokio::test]
 async fn an_unparseable_head_is_refused_400_in_entra_shape() {
     let s = start();
     let mut conn = connect(&s, b"http/1.1").await;
