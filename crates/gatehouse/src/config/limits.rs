@@ -111,6 +111,17 @@ mod tests {
     }
 
     #[test]
+    fn the_proxy_reads_its_own_variables() {
+        // Only this test uses these names, so setting them cannot disturb another test.
+        std::env::set_var("GATEHOUSE_PROXY_BODY_MIN_BYTES_PER_SECOND", "7");
+        std::env::set_var("GATEHOUSE_BODY_MIN_BYTES_PER_SECOND", "9");
+        let cli = Cli::try_parse_from(["x"]).unwrap();
+        std::env::remove_var("GATEHOUSE_PROXY_BODY_MIN_BYTES_PER_SECOND");
+        std::env::remove_var("GATEHOUSE_BODY_MIN_BYTES_PER_SECOND");
+        assert_eq!(cli.limits.to_limits_file().body_min_bytes_per_second, Some(7));
+    }
+
+    #[test]
     fn a_bad_limit_names_the_flag_the_variable_and_the_key() {
         let error = LimitsFile {
             idle_timeout_seconds: Some(0),
