@@ -67,7 +67,10 @@ async fn shutdown_lets_the_request_in_flight_finish_and_refuses_new_connections(
         .unwrap();
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 200"), "{text}");
-    assert!(text.ends_with(&format!("peer={}", conn.local_addr().unwrap())), "{text}");
+    assert!(
+        text.ends_with(&format!("peer={}", conn.local_addr().unwrap())),
+        "{text}"
+    );
     tokio::time::timeout(MARGIN, server.done)
         .await
         .expect("run returns once drained")
