@@ -17,6 +17,9 @@ pub enum Error {
     MethodNotAllowed(String),
     #[error("request body too large")]
     BodyTooLarge,
+    /// The body did not arrive within the connection's body deadline.
+    #[error("request body did not arrive in time")]
+    BodyTimeout,
     #[error("unsupported content type")]
     ContentType,
     #[error("unsupported grant type {0}")]
@@ -226,6 +229,7 @@ impl Error {
             | Self::Malformed(_)
             | Self::MethodNotAllowed(_)
             | Self::BodyTooLarge
+            | Self::BodyTimeout
             | Self::ContentType
             | Self::UnsupportedGrant(_)
             | Self::InvalidScope(_)

@@ -1,12 +1,18 @@
-//! Extractors: bad input becomes an OAuth-dialect error before any handler runs.
+//! Extractors: bad input becomes an OAuth-dialect error before any handler runs. A body that cannot be
+//! read is told apart by cause: over the size limit 413, not arrived in time (the listener's
+//! body deadline) 408, anything else (invalid chunked encoding, a broken connection) 400.
+
+use std::error::Error as StdError;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap};
 use base64::{engine::general_purpose::STANDARD, Engine};
 use gatehouse_core::Error;
+use gatehouse_listener::BodyTimeout;
 use gatehouse_protocol::form::decode_component;
 use gatehouse_protocol::{FormError, FormParams};
+use http_body_util::LengthLimitError;
 
 use crate::dialect::oauth::OAuth;
 
@@ -46,9 +52,16 @@ impl<S: Send + Sync> FromRequest<S> for OAuthForm {
         if declared_too_big {
             return Err(fail(Error::BodyTooLarge));
         }
+        // hyper never passes both on (it drops Content-Length, and the listener refuses such a
+        // head); a router driven some other way must not read such a body either.
+        if headers.contains_key(header::CONTENT_LENGTH) && headers.contains_key(header::TRANSFER_ENCODING) {
+            return Err(fail(Error::Malformed(
+                "the request has both Content-Length and Transfer-Encoding; send only one".into(),
+            )));
+        }
         let body = match axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES).await {
             Ok(b) => b,
-            Err(_) => return Err(fail(Error::BodyTooLarge)),
+            Err(e) => return Err(fail(body_error(&e))),
         };
         let _ = state;
         let params = parse_form(&body).map_err(fail)?;
@@ -60,6 +73,30 @@ impl<S: Send + Sync> FromRequest<S> for OAuthForm {
             headers,
         })
     }
+}
+
+/// Why a body could not be read: over the size limit, not arrived in time (the listener's body
+/// deadline), or anything else (invalid chunked encoding, a broken connection).
+fn body_error(error: &axum::Error) -> Error {
+    if caused_by::<LengthLimitError>(error) {
+        return Error::BodyTooLarge;
+    }
+    if BodyTimeout::is_cause_of(error) {
+        return Error::BodyTimeout;
+    }
+    tracing::debug!(%error, "request body unreadable");
+    Error::Malformed("the request body could not be read".into())
+}
+
+fn caused_by<E: StdError + 'static>(error: &(dyn StdError + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<E>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 fn parse_form(body: &Bytes) -> Result<FormParams, Error> {
@@ -100,7 +137,90 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>
 
 #[cfg(test)]
 mod tests {
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
     use super::*;
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+
+    /// A body that fails with `error` after its first chunk.
+    struct Failing(Option<BoxError>);
+    type BoxError = Box<dyn StdError + Send + Sync>;
+
+    impl http_body::Body for Failing {
+        type Data = Bytes;
+        type Error = BoxError;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<http_body::Frame<Bytes>, BoxError>>> {
+            Poll::Ready(self.0.take().map(Err))
+        }
+    }
+
+    async fn extract(body: Body, extra: &[(&str, &str)]) -> Result<OAuthForm, (u16, serde_json::Value)> {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri("/t/oauth2/v2.0/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (n, v) in extra {
+            req = req.header(*n, *v);
+        }
+        match OAuthForm::from_request(req.body(body).unwrap(), &()).await {
+            Ok(form) => Ok(form),
+            Err(rejection) => {
+                let response = axum::response::IntoResponse::into_response(rejection);
+                let status = response.status().as_u16();
+                let bytes = response.into_body().collect().await.unwrap().to_bytes();
+                Err((status, serde_json::from_slice(&bytes).unwrap()))
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_body_is_400_not_413() {
+        let (status, body) = extract(Body::new(Failing(Some("invalid chunk size".into()))), &[])
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(status, 400);
+        assert_eq!(body["error"], "invalid_request");
+        assert!(body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("could not be read"));
+    }
+
+    #[tokio::test]
+    async fn only_a_body_over_the_limit_is_413() {
+        let big = Body::from(vec![b'a'; MAX_FORM_BYTES + 1]);
+        assert_eq!(extract(big, &[]).await.err().unwrap().0, 413);
+        assert!(extract(Body::from("grant_type=x"), &[]).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_body_that_timed_out_is_408_in_entras_shape() {
+        let timeout = Failing(Some(Box::new(BodyTimeout { received: 3 })));
+        let (status, body) = extract(Body::new(timeout), &[]).await.err().unwrap();
+        assert_eq!(status, 408);
+        assert_eq!(body["error_codes"][0], 9002313);
+        assert!(body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("did not arrive in time"));
+    }
+
+    #[tokio::test]
+    async fn content_length_with_transfer_encoding_is_400() {
+        let both = [("content-length", "12"), ("transfer-encoding", "chunked")];
+        let (status, body) = extract(Body::from("grant_type=x"), &both).await.err().unwrap();
+        assert_eq!(status, 400);
+        assert!(body["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("Transfer-Encoding"));
+    }
 
     fn headers(v: &str) -> HeaderMap {
         let mut h = HeaderMap::new();

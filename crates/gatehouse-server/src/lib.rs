@@ -16,7 +16,10 @@
 //!   parameters, Basic credentials) into the route's error dialect before a handler runs.
 //! - [`client_addr`]: the caller's address (TCP peer, or `X-Forwarded-For` from trusted proxies).
 //! - [`tls`]: the rustls server configuration from PEM files.
-//! - [`serve`]: binding and serving with graceful shutdown.
+//! - [`serve`]: serving over HTTPS through `gatehouse-listener` (connection limits, graceful
+//!   shutdown), the peer address as `ConnectInfo`.
+//! - [`refusals`]: what the listener refuses before routing (bad or oversized heads, ambiguous
+//!   framing), in Entra's error shape.
 
 pub mod api;
 pub mod bearer;
@@ -25,6 +28,7 @@ pub mod context;
 pub mod dialect;
 pub mod extract;
 pub mod pages;
+pub mod refusals;
 pub mod router;
 pub mod serve;
 pub mod state;

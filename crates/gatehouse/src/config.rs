@@ -1,6 +1,9 @@
 //! Configuration, checked in two stages: [`Sources`] gathers what the flags, the `GATEHOUSE_*`
 //! environment and the TOML file say (flag or environment wins over the file); [`Sources::resolve`]
-//! validates it into [`Settings`], with messages that say what to change.
+//! validates it into [`Settings`], with messages that say what to change. The connection limits
+//! (flags, `GATEHOUSE_*`, the `[connections]` table) are in [`limits`].
+
+mod limits;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,8 +12,11 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use gatehouse_core::maintenance::Retention;
+use gatehouse_listener::{Limits, LimitsFile};
 use ipnet::IpNet;
 use serde::Deserialize;
+
+pub use limits::{explain as explain_limit, ProxyConnectionArgs, ServeConnectionArgs};
 
 /// Options every verb that touches the database takes.
 #[derive(Debug, Clone, Args)]
@@ -54,6 +60,8 @@ pub struct FileConfig {
     pub trusted_proxies: Option<Vec<String>>,
     pub allow_insecure_permissions: Option<bool>,
     pub quiet_bootstrap: Option<bool>,
+    /// Connection limits (`[connections]`).
+    pub connections: Option<LimitsFile>,
 }
 
 /// Stage one: everything said, nothing checked.
@@ -72,6 +80,8 @@ pub struct Sources {
     pub trusted_proxies: Vec<String>,
     pub allow_insecure_permissions: Option<bool>,
     pub quiet_bootstrap: Option<bool>,
+    /// Connection limits from flags or the environment.
+    pub connections: LimitsFile,
 }
 
 #[derive(Debug, Clone)]
@@ -99,6 +109,8 @@ pub struct Settings {
     pub allow_insecure_permissions: bool,
     /// `serve` writes the first start's secrets to a file in the data folder, not to stdout.
     pub quiet_bootstrap: bool,
+    /// Limits on every connection `serve` accepts.
+    pub connections: Limits,
 }
 
 pub const DEFAULT_DATA_DIR: &str = "gatehouse-data";
@@ -201,6 +213,11 @@ impl Sources {
             .or(self.file.allow_insecure_permissions)
             .unwrap_or(false);
         let quiet_bootstrap = self.quiet_bootstrap.or(self.file.quiet_bootstrap).unwrap_or(false);
+        let connections = self
+            .connections
+            .or(self.file.connections.unwrap_or_default())
+            .apply(&Limits::default())
+            .map_err(|e| explain_limit(e, "GATEHOUSE_", "the configuration file"))?;
         Ok(Settings {
             data_dir,
             database,
@@ -213,6 +230,7 @@ impl Sources {
             trusted_proxies,
             allow_insecure_permissions,
             quiet_bootstrap,
+            connections,
         })
     }
 }
@@ -390,5 +408,6 @@ mod tests {
     #[test]
     fn unknown_file_keys_are_refused() {
         assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+        assert!(toml::from_str::<FileConfig>("[connections]\nidle_timeout = 5").is_err());
     }
 }

@@ -296,3 +296,34 @@ async fn access_tokens_of_a_revoked_refresh_family_are_refused_within_the_bound(
         "an access token of a revoked family, after the guard's bound"
     );
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_proxy_cleanly() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    let upstream = echo_upstream().await;
+    let mut proxy = start_proxy(&[
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--upstream".into(),
+        format!("http://127.0.0.1:{upstream}"),
+        "--issuer".into(),
+        format!("{}/{tenant}/v2.0", s.base_url),
+        "--audience".into(),
+        "api://orders".into(),
+        "--ca-file".into(),
+        s.ca_file().display().to_string(),
+    ]);
+    let pid = proxy.child.id().to_string();
+    let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(sent.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    let status = loop {
+        if let Some(status) = proxy.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "the proxy ignored SIGTERM");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "the proxy stops cleanly on SIGTERM: {status:?}");
+}

@@ -1,5 +1,6 @@
 //! The proxy's request path: canonical-path check, guard, header rewrite, forward over HTTP/1.1
-//! with the hyper-util legacy client, hop-by-hop headers removed both ways.
+//! with the hyper-util legacy client, hop-by-hop headers removed both ways. A request body that
+//! does not arrive in time (the listener's body deadline) is answered 408.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -140,6 +141,16 @@ async fn forward(state: &ProxyState, request: Request, caller: &Caller, peer: So
             let (mut parts, body) = response.into_parts();
             strip_hop_by_hop(&mut parts.headers);
             Response::from_parts(parts, Body::new(body))
+        }
+        Err(error) if gatehouse_listener::BodyTimeout::is_cause_of(&error) => {
+            let trace_id = Uuid::new_v4();
+            tracing::info!(%trace_id, "request body did not arrive in time");
+            json_error(
+                StatusCode::REQUEST_TIMEOUT,
+                "invalid_request",
+                "the request body did not arrive in time",
+                trace_id,
+            )
         }
         Err(error) => {
             let trace_id = Uuid::new_v4();

@@ -2,7 +2,9 @@
 //! upstream. It strips every incoming `X-Gatehouse-*` header and passes the verified identity as
 //! `X-Gatehouse-Tenant`, `-Object-Id`, `-App-Id`, `-Scopes`, `-Roles` and `-Credential`.
 //! Requirements are per path prefix ([`RouteRule`], longest prefix wins), defaulting to
-//! `require_scopes` / `require_roles`.
+//! `require_scopes` / `require_roles`. Connections are served by `gatehouse-listener` with
+//! [`ProxyConfig::connections`] as limits (`serve.rs`); every answer the proxy makes itself is
+//! the guard's JSON error body.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), gatehouse_guard::proxy::ProxyError> {
@@ -23,11 +25,13 @@
 
 mod forward;
 mod routes;
+mod serve;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use gatehouse_listener::{Limits, LimitsError, LimitsFile};
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -73,6 +77,9 @@ pub struct ProxyConfig {
     pub cache_capacity: usize,
     /// Allow `http://` issuers (tests only).
     pub allow_insecure_http_for_tests: bool,
+    /// Connection limits (timeouts, the connection cap); `tls_handshake_timeout` is unused
+    /// (the proxy serves plain HTTP).
+    pub connections: Limits,
 }
 
 impl Default for ProxyConfig {
@@ -93,6 +100,7 @@ impl Default for ProxyConfig {
             routes: Vec::new(),
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             allow_insecure_http_for_tests: false,
+            connections: Limits::default(),
         }
     }
 }
@@ -104,6 +112,8 @@ pub enum ProxyError {
     Config(#[from] ConfigError),
     #[error("routes file: {0}")]
     Toml(String),
+    #[error("connection limits: {0}")]
+    Limits(#[from] LimitsError),
     #[error("upstream {0:?} must be an http:// URL without query or fragment")]
     Upstream(String),
     #[error("route prefix {0:?} must start with '/', be canonical and appear once")]
@@ -151,6 +161,7 @@ struct ProxyFile {
     cache_capacity: Option<usize>,
     #[serde(default)]
     route: Vec<RouteRule>,
+    connections: Option<LimitsFile>,
 }
 
 impl ProxyConfig {
@@ -158,8 +169,10 @@ impl ProxyConfig {
     /// `require_scopes`, optional `mode`), and optionally the top-level keys `listen`,
     /// `upstream`, `issuer`, `audience` (string or list), `tenants`, `require_scopes`,
     /// `require_roles`, `tenant_header`, `missing_token_status` (401 or 403),
-    /// `resource_metadata`, `revocation_server`, `cache_capacity`. Unknown keys are refused (a misspelt
-    /// `require_role` must not silently drop a requirement). Other fields keep their defaults.
+    /// `resource_metadata`, `revocation_server`, `cache_capacity`, and a `[connections]` table of
+    /// connection limits (the keys of [`LimitsFile`], except `tls_handshake_timeout_seconds`).
+    /// Unknown keys are refused (a misspelt `require_role` must not silently drop a requirement).
+    /// Other fields keep their defaults.
     pub fn from_toml_str(text: &str) -> Result<ProxyConfig, ProxyError> {
         let file: ProxyFile = toml::from_str(text).map_err(|e| ProxyError::Toml(e.to_string()))?;
         let mut config = ProxyConfig::default();
@@ -186,6 +199,14 @@ impl ProxyConfig {
         config.revocation_server = file.revocation_server;
         if let Some(entries) = file.cache_capacity {
             config.cache_capacity = entries;
+        }
+        if let Some(limits) = file.connections {
+            if limits.tls_handshake_timeout_seconds.is_some() {
+                return Err(ProxyError::Toml(
+                    "connections.tls_handshake_timeout_seconds does not apply: the proxy serves plain HTTP".into(),
+                ));
+            }
+            config.connections = limits.apply(&config.connections)?;
         }
         // Check the prefixes now so a bad file fails at load time.
         RouteTable::new(&file.route, Requirement::default())?;
@@ -231,12 +252,14 @@ pub struct BoundProxy {
     listener: tokio::net::TcpListener,
     local_addr: SocketAddr,
     state: Arc<ProxyState>,
+    limits: Limits,
 }
 
 impl BoundProxy {
     /// Checks the configuration, builds the guard and binds the listener. Must run inside a
     /// Tokio runtime.
     pub async fn bind(config: ProxyConfig) -> Result<BoundProxy, ProxyError> {
+        config.connections.check()?;
         let guard = Guard::new(config.guard_config()?)?;
         let default = Requirement::default()
             .with_scopes(config.require_scopes.iter().cloned())
@@ -254,6 +277,7 @@ impl BoundProxy {
             listener,
             local_addr,
             state,
+            limits: config.connections,
         })
     }
 
@@ -286,20 +310,13 @@ impl BoundProxy {
         problems
     }
 
-    /// Serves until `shutdown` completes, then drains in-flight requests.
+    /// Serves until `shutdown` completes, then drains in-flight requests (at most 10 s).
     pub async fn run<F>(self, shutdown: F) -> Result<(), ProxyError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let app = forward::router(self.state);
-        use axum::serve::ListenerExt;
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(error) = tcp.set_nodelay(true) {
-                tracing::debug!(%error, "could not set TCP_NODELAY");
-            }
-        });
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
+        serve::serve(self.listener, app, self.limits, shutdown)
             .await
             .map_err(ProxyError::Serve)
     }
@@ -351,5 +368,25 @@ mod tests {
         sized.audiences = vec!["api://x".into()];
         assert_eq!(sized.guard_config().unwrap().cache_capacity, 50_000);
         assert!(ProxyConfig::from_toml_str("cache_capacity = -1\n").is_err());
+    }
+
+    #[test]
+    fn connection_limits_come_from_the_connections_table() {
+        let cfg = ProxyConfig::from_toml_str("[connections]\nidle_timeout_seconds = 5\nmax_connections = 9\n").unwrap();
+        assert_eq!(cfg.connections.idle_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(cfg.connections.max_connections, 9);
+        assert_eq!(
+            cfg.connections.header_read_timeout,
+            Limits::default().header_read_timeout
+        );
+        let zero = ProxyConfig::from_toml_str("[connections]\nheader_read_timeout_seconds = 0\n");
+        assert!(
+            matches!(&zero, Err(ProxyError::Limits(e)) if e.key == "header_read_timeout_seconds"),
+            "{zero:?}"
+        );
+        let tls = ProxyConfig::from_toml_str("[connections]\ntls_handshake_timeout_seconds = 5\n");
+        assert!(matches!(tls, Err(ProxyError::Toml(_))));
+        let typo = ProxyConfig::from_toml_str("[connections]\nidle_timeout = 5\n");
+        assert!(matches!(typo, Err(ProxyError::Toml(_))));
     }
 }

@@ -45,7 +45,8 @@ pub fn wire(e: &Error) -> Wire {
             Error::MissingParameter(p) => w(400, E::InvalidRequest, 900144, format!("The request body must contain the following parameter: '{p}'.")),
             Error::Malformed(why) => w(400, E::InvalidRequest, 9002313, format!("Invalid request. Request is malformed or invalid: {why}.")),
             Error::MethodNotAllowed(m) => w(405, E::InvalidRequest, 9002313, format!("Invalid request. The method {m} is not allowed on this path.")),
-            Error::BodyTooLarge => w(413, E::InvalidRequest, 9002313, "Invalid request. The request body is larger than the server accepts.".into()),
+            Error::BodyTimeout => w(408, E::InvalidRequest, 9002313, "Invalid request. The request body did not arrive in time: send it at once, not slowly.".into()),
+        Error::BodyTooLarge => w(413, E::InvalidRequest, 9002313, "Invalid request. The request body is larger than the server accepts.".into()),
             Error::ContentType => w(400, E::InvalidRequest, 9002313, "Invalid request. Send the parameters as application/x-www-form-urlencoded.".into()),
             Error::UnsupportedGrant(g) => w(400, E::UnsupportedGrantType, 70003, format!("The app requested an unsupported grant type '{g}'. Use client_credentials, authorization_code, urn:ietf:params:oauth:grant-type:device_code or refresh_token.")),
             Error::InvalidScope(s) => w(400, E::InvalidScope, 70011, format!("The provided value for the input parameter 'scope' is not valid. {s}")),
@@ -124,33 +125,38 @@ impl IntoResponse for OAuth {
         let ids = RequestIds::current();
         let wire = wire(&self.0);
         super::log(&ids, &self.0, wire.status);
-        let body = ErrorBody::new(
-            wire.error,
-            wire.aadsts,
-            &wire.text,
-            &ids.trace_id,
-            &ids.correlation_id,
-            &entra_now(),
-            None,
-        );
-        let mut response = (wire.status_code(), axum::Json(body)).into_response();
-        let h = response.headers_mut();
-        if let Some(secs) = wire.retry_after {
-            h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        if wire.error == OAuthError::InvalidToken {
-            h.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer error=\"invalid_token\""),
-            );
-        } else if wire.status == 401 {
-            h.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"gatehouse\""),
-            );
-        }
-        response
+        render(&wire, &ids)
     }
+}
+
+/// Entra's error body and headers for `wire`, with the request's ids.
+pub fn render(wire: &Wire, ids: &RequestIds) -> Response {
+    let body = ErrorBody::new(
+        wire.error,
+        wire.aadsts,
+        &wire.text,
+        &ids.trace_id,
+        &ids.correlation_id,
+        &entra_now(),
+        None,
+    );
+    let mut response = (wire.status_code(), axum::Json(body)).into_response();
+    let h = response.headers_mut();
+    if let Some(secs) = wire.retry_after {
+        h.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    if wire.error == OAuthError::InvalidToken {
+        h.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+    } else if wire.status == 401 {
+        h.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"gatehouse\""),
+        );
+    }
+    response
 }
 
 /// The parameters of an authorization answer (`code`, or `error`, `error_description`,

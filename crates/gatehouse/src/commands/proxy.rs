@@ -7,6 +7,8 @@ use anyhow::{Context, Result};
 use clap::Args;
 use gatehouse_guard::proxy::{BoundProxy, ProxyConfig};
 
+use crate::config::{explain_limit, ProxyConnectionArgs};
+
 /// Protect any HTTP API: a reverse proxy that accepts only Gatehouse tokens and passes the
 /// verified caller upstream in X-Gatehouse-* headers.
 #[derive(Args)]
@@ -50,10 +52,12 @@ pub struct Proxy {
     /// Do not poll the issuer's revocation feed.
     #[arg(long)]
     no_revocation: bool,
-    /// Entries of the verified-token cache (default 50000, about 1 KB each when full; 0 turns it off). Size it to the
-    /// number of distinct live tokens the API sees.
+    /// Entries of the verified-token cache (default 50000, about 1 KB each when full; 0 turns it
+    /// off). Size it to the number of distinct live tokens the API sees.
     #[arg(long, value_name = "N")]
     cache_capacity: Option<usize>,
+    #[command(flatten)]
+    connections: ProxyConnectionArgs,
 }
 
 impl Proxy {
@@ -67,6 +71,11 @@ impl Proxy {
             None => ProxyConfig::default(),
         };
         config.listen = self.listen;
+        config.connections = self
+            .connections
+            .to_limits_file()
+            .apply(&config.connections)
+            .map_err(|e| explain_limit(e, "GATEHOUSE_PROXY_", "the routes file"))?;
         if let Some(u) = self.upstream {
             config.upstream = u;
         }
@@ -109,7 +118,7 @@ impl Proxy {
         std::io::stdout().flush().ok();
         proxy
             .run(async {
-                let _ = tokio::signal::ctrl_c().await;
+                super::serve::shutdown_signal().await;
             })
             .await?;
         Ok(())

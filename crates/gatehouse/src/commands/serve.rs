@@ -13,7 +13,7 @@ use gatehouse_core::issuance::throttle::ThrottlePolicy;
 use gatehouse_core::maintenance::{self, Retention};
 use gatehouse_core::Gatehouse;
 
-use crate::config::{RetentionArgs, Sources, StoreArgs};
+use crate::config::{RetentionArgs, ServeConnectionArgs, Sources, StoreArgs};
 use crate::context::Ctx;
 use crate::setup;
 
@@ -69,6 +69,11 @@ pub struct Serve {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     quiet_bootstrap: Option<bool>,
+    /// Seconds a TLS handshake may take after the connection was accepted. Default 10.
+    #[arg(long, env = "GATEHOUSE_TLS_HANDSHAKE_TIMEOUT_SECONDS", value_name = "SECONDS")]
+    tls_handshake_timeout_seconds: Option<u64>,
+    #[command(flatten)]
+    connections: ServeConnectionArgs,
 }
 
 impl Serve {
@@ -82,6 +87,8 @@ impl Serve {
         sources.purge_interval_minutes = self.purge_interval_minutes;
         sources.trusted_proxies = self.trusted_proxies;
         sources.quiet_bootstrap = self.quiet_bootstrap;
+        sources.connections = self.connections.to_limits_file();
+        sources.connections.tls_handshake_timeout_seconds = self.tls_handshake_timeout_seconds;
         let settings = sources.resolve()?;
 
         eprintln!("Opening the database...");
@@ -144,7 +151,7 @@ impl Serve {
         use std::io::Write;
         std::io::stdout().flush().ok();
 
-        gatehouse_server::serve::serve_tls(listener, tls, app, shutdown_signal()).await?;
+        gatehouse_server::serve::serve_tls(listener, tls, app, settings.connections.clone(), shutdown_signal()).await?;
         eprintln!("Gatehouse stopped");
         Ok(())
     }
@@ -174,7 +181,8 @@ fn default_public_url(bound: SocketAddr) -> String {
     format!("https://{host}:{}", bound.port())
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send).
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
