@@ -18,8 +18,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v wrk >/dev/null || { echo "installing wrk..."; apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -p gatehouse
-BIN=$PWD/target/release/gatehouse
+BIN=${BIN:-$PWD/target/release/gatehouse}   # BIN=... NO_BUILD=1 measures another build (an older commit)
+[ -n "${NO_BUILD:-}" ] || cargo build --release -p gatehouse
 DIR=$(mktemp -d); OUT=$DIR/out; mkdir -p "$OUT"
 trap 'kill $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
 $BIN serve --data-dir "$DIR/data" --listen 127.0.0.1:0 >"$DIR/serve.log" 2>&1 &
