@@ -27,6 +27,9 @@ pub struct ProviderMetadata {
     pub revocation_endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introspection_endpoint: Option<String>,
+    /// How a resource server authenticates at the introspection endpoint (RFC 8414).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub introspection_endpoint_auth_methods_supported: Vec<String>,
     #[serde(default)]
     pub token_endpoint_auth_methods_supported: Vec<String>,
     #[serde(default)]
@@ -101,7 +104,8 @@ impl ProviderMetadata {
             userinfo_endpoint: Some(format!("{b}/{t}/openid/userinfo")),
             end_session_endpoint: Some(format!("{oauth}/logout")),
             revocation_endpoint: Some(format!("{oauth}/revoke")),
-            introspection_endpoint: None,
+            introspection_endpoint: Some(format!("{oauth}/introspect")),
+            introspection_endpoint_auth_methods_supported: strings(&["client_secret_post", "client_secret_basic"]),
             token_endpoint_auth_methods_supported: strings(&["client_secret_post", "client_secret_basic"]),
             response_types_supported: strings(&["code"]),
             response_modes_supported: strings(&["query", "form_post"]),

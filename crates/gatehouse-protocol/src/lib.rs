@@ -12,6 +12,7 @@
 //!   the issuer string of each dialect.
 //! - [`device`]: the device authorization response (RFC 8628), v2 and v1.
 //! - [`discovery`]: OpenID Provider metadata (v2 and v1), RFC 8414 metadata, instance discovery.
+//! - [`introspection`]: the RFC 7662 introspection answer.
 //! - [`jwk`]: JSON Web Keys and key sets.
 //! - [`revocation`]: the revocation feed the server serves and guards poll.
 //! - [`scope`]: parsing `scope` and `resource` values (`R/.default`, ARM's double slash).
@@ -22,6 +23,7 @@ pub mod device;
 pub mod discovery;
 pub mod error;
 pub mod form;
+pub mod introspection;
 pub mod jwk;
 pub mod revocation;
 pub mod scope;

@@ -5,12 +5,17 @@
 //! revocation read from the store at once (no polling bound on our own routes).
 //!
 //! A front door builds one [`Bearer`] per audience set and gets a verified
-//! [`gatehouse_guard::Caller`] or a domain error its dialect renders.
+//! [`gatehouse_guard::Caller`] or a domain error its dialect renders. Introspection, whose
+//! audiences are those of the asking resource server, uses [`TokenCheck`]: the same verifier
+//! and revocation check, with the audiences given per call.
 
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use gatehouse_core::{Error, Gatehouse, StoreError};
+use gatehouse_guard::jwt::{JwtError, JwtVerifier};
 use gatehouse_guard::{
     async_trait, Caller, ConfigError, Guard, GuardConfig, Issuer, KeyLookup, KeyProvider, Rejection, Requirement,
     RevocationCheck, RevocationStatus, VerificationKey,
@@ -22,6 +27,15 @@ use gatehouse_guard::{
 struct CoreKeys {
     gh: Arc<Gatehouse>,
     parsed: moka::sync::Cache<(String, String), Arc<VerificationKey>>,
+}
+
+impl CoreKeys {
+    fn shared(gh: &Arc<Gatehouse>) -> Arc<Self> {
+        Arc::new(Self {
+            gh: gh.clone(),
+            parsed: moka::sync::Cache::new(10_000),
+        })
+    }
 }
 
 #[async_trait]
@@ -85,10 +99,7 @@ impl Bearer {
         for a in audiences {
             config = config.audience(*a);
         }
-        let keys = Arc::new(CoreKeys {
-            gh: gh.clone(),
-            parsed: moka::sync::Cache::new(10_000),
-        });
+        let keys = CoreKeys::shared(&gh);
         let guard = Guard::builder(config.build()?)
             .key_provider(keys)
             .revocation_check(Arc::new(StoreRevocations { gh }))
@@ -106,5 +117,63 @@ impl Bearer {
             Rejection::InsufficientScope { .. } => Error::BearerInvalid("insufficient scope or role"),
             Rejection::Unavailable { detail, .. } => Error::Store(StoreError::Unavailable(detail)),
         })
+    }
+}
+
+/// Our own access tokens checked for audiences chosen per call (the asking resource server's,
+/// at the introspection endpoint): signature, header, issuer, dates and revocation exactly as
+/// [`Bearer`] checks them.
+#[derive(Clone)]
+pub struct TokenCheck {
+    gh: Arc<Gatehouse>,
+    keys: Arc<CoreKeys>,
+}
+
+/// A token that passed every check, with its claims.
+pub struct VerifiedToken {
+    pub caller: Caller,
+    pub claims: serde_json::Map<String, serde_json::Value>,
+}
+
+impl TokenCheck {
+    pub fn new(gh: Arc<Gatehouse>) -> Self {
+        let keys = CoreKeys::shared(&gh);
+        Self { gh, keys }
+    }
+
+    /// The verified token, or `None` when `token` is not a valid, unrevoked access token of
+    /// ours for one of `audiences` (whatever the reason: the answer must not say which). Only a
+    /// store that cannot be read is an error.
+    pub async fn verify(&self, token: &str, audiences: &[String]) -> Result<Option<VerifiedToken>, Error> {
+        if audiences.is_empty() {
+            return Ok(None);
+        }
+        let mut config = GuardConfig::builder().any_tenant_issuer(self.gh.base_url());
+        for a in audiences {
+            config = config.audience(a.as_str());
+        }
+        let Ok(config) = config.build() else {
+            return Ok(None);
+        };
+        let verifier = JwtVerifier::new(&config, self.keys.clone());
+        let caller = match verifier.verify_token(token).await {
+            Ok(caller) => caller,
+            Err(JwtError::KeysUnavailable(why)) => return Err(Error::Store(StoreError::Unavailable(why))),
+            Err(_) => return Ok(None),
+        };
+        if self
+            .gh
+            .is_revoked(caller.tenant_id(), caller.session_id(), caller.token_id())
+            .await?
+        {
+            return Ok(None);
+        }
+        // The signature covers these bytes; parsing them again only reads what was verified.
+        let claims = token
+            .split('.')
+            .nth(1)
+            .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+            .and_then(|b| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&b).ok());
+        Ok(claims.map(|claims| VerifiedToken { caller, claims }))
     }
 }

@@ -5,18 +5,21 @@ use std::sync::Arc;
 use gatehouse_core::Gatehouse;
 use gatehouse_guard::ConfigError;
 
-use crate::bearer::Bearer;
+use crate::bearer::{Bearer, TokenCheck};
 
 #[derive(Clone)]
 pub struct AppState {
     pub gh: Arc<Gatehouse>,
     /// Bearer check of the user's own endpoints (`me`, userinfo): user tokens for Graph.
     pub me_bearer: Bearer,
+    /// Our own access tokens for audiences given per call (introspection).
+    pub tokens: TokenCheck,
 }
 
 impl AppState {
     pub fn new(gh: Arc<Gatehouse>) -> Result<Self, ConfigError> {
         let me_bearer = Bearer::new(gh.clone(), crate::api::oauth::me::GRAPH_AUDIENCES)?;
-        Ok(Self { gh, me_bearer })
+        let tokens = TokenCheck::new(gh.clone());
+        Ok(Self { gh, me_bearer, tokens })
     }
 }

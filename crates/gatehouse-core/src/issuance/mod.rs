@@ -11,11 +11,13 @@
 //! - [`resources`], [`first_party`]: what every tenant knows without registration.
 //! - [`scopes`]: delegated permissions an API declares and what `scp` holds.
 //! - [`revocation`]: RFC 7009 revocation and the feed guards poll.
+//! - [`introspection`]: RFC 7662: who may ask, and what a refresh token says.
 
 pub mod client_auth;
 pub mod directory;
 pub mod first_party;
 pub mod grants;
+pub mod introspection;
 pub mod keyring;
 pub mod mint;
 pub mod resources;

@@ -1,10 +1,11 @@
 //! The OAuth 2.0 / OpenID Connect endpoints in Entra's paths, answering errors in
 //! [`crate::dialect::oauth`]: token ([`token`]), device authorization ([`device`]), revocation
-//! and its feed ([`revocation`]), discovery and keys ([`discovery`]), userinfo and the user's
+//! and its feed ([`revocation`]), introspection ([`introspection`]), discovery and keys ([`discovery`]), userinfo and the user's
 //! authorized apps ([`me`]). The HTML pages of the same door are in `crate::pages`.
 
 pub mod device;
 pub mod discovery;
+pub mod introspection;
 pub mod me;
 pub mod revocation;
 pub mod token;
@@ -29,6 +30,9 @@ pub fn router() -> Router<AppState> {
         // revocation (RFC 7009) and the feed guards poll
         .route("/{tenant}/oauth2/v2.0/revoke", post(revocation::revoke))
         .route("/{tenant}/gatehouse/revocations", get(revocation::feed))
+        // introspection (RFC 7662)
+        .route("/{tenant}/oauth2/v2.0/introspect", post(introspection::introspect))
+        .route("/{tenant}/oauth2/introspect", post(introspection::introspect))
         // discovery
         .route(
             "/{tenant}/v2.0/.well-known/openid-configuration",

@@ -1,0 +1,81 @@
+//! `POST /{tenant}/oauth2/v2.0/introspect` and `/{tenant}/oauth2/introspect` (RFC 7662).
+//!
+//! The asking client authenticates as at the token endpoint (a confidential client); the core
+//! says which audiences it may learn about ([`gatehouse_core::issuance::introspection`]). An
+//! access token is checked by [`crate::bearer::TokenCheck`], the verifier of every bearer token
+//! on our routes, and must belong to the path's tenant; a refresh token is asked of the store.
+//! `token_type_hint` only says where to look first. Anything not active is `{"active":false}`.
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use gatehouse_core::issuance::client_auth::Presented;
+use gatehouse_core::issuance::introspection::ResourceServer;
+use gatehouse_core::Error;
+use gatehouse_protocol::introspection::{self as wire, Introspection};
+use serde_json::Value;
+
+use crate::bearer::VerifiedToken;
+use crate::dialect::oauth::OAuth;
+use crate::extract::OAuthForm;
+use crate::state::AppState;
+
+pub async fn introspect(
+    State(s): State<AppState>,
+    Path(tenant): Path<String>,
+    form: OAuthForm,
+) -> Result<Response, OAuth> {
+    let presented = Presented {
+        basic: form.basic.clone(),
+        source: form.source,
+    };
+    let rs = s.gh.introspecting_client(&tenant, &form.params, &presented).await?;
+    let token = form.params.get("token").ok_or(Error::MissingParameter("token"))?;
+    let refresh_first = form.params.get("token_type_hint") == Some("refresh_token");
+    let answer = if refresh_first {
+        match s.gh.introspect_refresh(&rs, token).await? {
+            Some(answer) => answer,
+            None => access(&s, &rs, token).await?,
+        }
+    } else {
+        match access(&s, &rs, token).await? {
+            answer if answer.active => answer,
+            _ => {
+                s.gh.introspect_refresh(&rs, token)
+                    .await?
+                    .unwrap_or_else(Introspection::inactive)
+            }
+        }
+    };
+    Ok(Json(answer).into_response())
+}
+
+async fn access(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Introspection, Error> {
+    match s.tokens.verify(token, &rs.audiences).await? {
+        Some(v) if v.caller.tenant_id() == rs.tenant_id => Ok(active(v)),
+        _ => Ok(Introspection::inactive()),
+    }
+}
+
+fn active(v: VerifiedToken) -> Introspection {
+    let c = &v.claims;
+    let text = |name: &str| c.get(name).and_then(Value::as_str).map(str::to_owned);
+    let number = |name: &str| c.get(name).and_then(Value::as_i64);
+    Introspection {
+        active: true,
+        scope: text("scp"),
+        client_id: text("azp").or_else(|| text("appid")),
+        username: text("preferred_username").or_else(|| text("upn")),
+        token_type: Some(wire::ACCESS_TOKEN.to_owned()),
+        exp: number("exp"),
+        iat: number("iat"),
+        nbf: number("nbf"),
+        sub: text("sub"),
+        aud: text("aud"),
+        iss: text("iss"),
+        jti: text("uti"),
+        tid: text("tid"),
+        oid: text("oid"),
+        roles: v.caller.roles().to_vec(),
+    }
+}
