@@ -361,3 +361,48 @@ async fn the_access_token_a_refresh_replaced_is_refused_within_the_bound() {
     );
     assert_eq!(http.get(&me).bearer_auth(new).send().await.unwrap().status(), 200);
 }
+
+/// Seed 003: X-Tenant-ID may name the tenancy. The proxy accepts the name the API author gave
+/// (`--tenant NAME=GUID`) or, with `--discover-tenant-names`, the tenant's own name as the
+/// server's discovery document resolves it; either way it must be the token's tenant.
+#[tokio::test]
+async fn x_tenant_id_may_name_the_tenant() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    user(&s, "ada@contoso.com");
+    let fabrikam = s.admin(&["tenant", "create", "--name", "fabrikam"]);
+    let signed_in = device_login(&s, &tenant, "ada@contoso.com", ARM_SCOPE).await;
+    let token = signed_in["access_token"].as_str().unwrap().to_owned();
+    let upstream = echo_upstream().await;
+    let http = reqwest::Client::new();
+    let ask = |url: String, name: &'static str| {
+        let req = http.get(url).bearer_auth(&token).header("x-tenant-id", name);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+
+    let mut args = arm_proxy_args(&s, &tenant, upstream);
+    args.extend(["--tenant-header".into(), "--tenant".into(), format!("contoso={tenant}")]);
+    let named = start_proxy(&args);
+    let me = format!("{}/me", named.url);
+    assert_eq!(ask(me.clone(), "contoso").await, 200);
+    assert_eq!(ask(me.clone(), "CONTOSO").await, 200);
+    assert_eq!(ask(me.clone(), "northwind").await, 400, "an unknown name is refused");
+    drop(named);
+
+    let mut args = arm_proxy_args(&s, &tenant, upstream);
+    args.extend(["--tenant-header".into(), "--discover-tenant-names".into()]);
+    let discovering = start_proxy(&args);
+    let me = format!("{}/me", discovering.url);
+    assert_eq!(
+        ask(me.clone(), "default").await,
+        200,
+        "the tenant's own name, discovered"
+    );
+    assert_eq!(
+        ask(me.clone(), "fabrikam").await,
+        401,
+        "another tenant's name: not the token's tenant ({})",
+        fabrikam["id"]
+    );
+    assert_eq!(ask(me.clone(), "northwind").await, 400, "no tenant of that name");
+}
