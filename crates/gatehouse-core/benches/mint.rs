@@ -44,6 +44,7 @@ fn bench(c: &mut Criterion) {
                         app_only: true,
                         client_auth: "1",
                         user: None,
+                        uti: "0123456789abcdef0123456789abcdef",
                         now: 1_795_292_493,
                     },
                 )

@@ -21,6 +21,7 @@ use crate::layer::GuardLayer;
 use crate::requirement::Requirement;
 use crate::response::{ChallengeSettings, Rejection};
 use crate::revocation::{RevocationCheck, RevocationFeed, RevocationStatus};
+use crate::tenant_names::{Resolved, TenantNames};
 use crate::verifier::{CredentialError, CredentialVerifier, PresentedCredential};
 
 /// Name of the tenant header.
@@ -36,6 +37,8 @@ struct GuardInner {
     revocation: Option<Arc<dyn RevocationCheck>>,
     challenge: ChallengeSettings,
     tenant_header: bool,
+    /// Names `X-Tenant-ID` may carry instead of a GUID.
+    names: TenantNames,
     skew: u64,
 }
 
@@ -120,6 +123,23 @@ impl GuardBuilder {
             )),
             None => None,
         };
+        let discover = if config.discover_tenant_names {
+            let mut bases: Vec<String> = Vec::new();
+            for base in config
+                .issuers
+                .iter()
+                .map(|i| i.base())
+                .chain(config.issuer_base.as_deref())
+            {
+                if !bases.iter().any(|b| b == base) {
+                    bases.push(base.to_owned());
+                }
+            }
+            Some((fetcher(&config, &mut http)?, bases))
+        } else {
+            None
+        };
+        let names = TenantNames::new(config.tenant_names.clone(), discover);
         let guard = Guard {
             inner: Arc::new(GuardInner {
                 verifiers,
@@ -133,6 +153,7 @@ impl GuardBuilder {
                     missing_token_status: config.missing_token_status,
                 },
                 tenant_header: config.tenant_header,
+                names,
                 skew: config.clock_skew.as_secs(),
             }),
         };
@@ -243,7 +264,7 @@ impl Guard {
         };
         self.check_revocation(&caller).await?;
         if inner.tenant_header {
-            check_tenant_header(headers, &caller)?;
+            check_tenant_header(headers, &caller, &inner.names).await?;
         }
         Ok(caller)
     }
@@ -313,9 +334,10 @@ async fn run_verifiers(
     })
 }
 
-/// `X-Tenant-ID` must be present once, be a tenant GUID and equal the token's `tid`. The header
+/// `X-Tenant-ID` must be present once and name the token's tenant: its GUID, or a name the guard
+/// knows (configured, or discovered from the issuer) standing for the token's `tid`. The header
 /// is only ever compared with the verified token; it never selects or grants anything.
-fn check_tenant_header(headers: &HeaderMap, caller: &Caller) -> Result<(), Rejection> {
+async fn check_tenant_header(headers: &HeaderMap, caller: &Caller, names: &TenantNames) -> Result<(), Rejection> {
     let mut values = headers.get_all(TENANT_HEADER).iter();
     let (Some(value), None) = (values.next(), values.next()) else {
         return Err(Rejection::InvalidRequest {
@@ -323,15 +345,28 @@ fn check_tenant_header(headers: &HeaderMap, caller: &Caller) -> Result<(), Rejec
         });
     };
     let text = value.to_str().unwrap_or("");
-    if !is_guid(text) {
-        return Err(Rejection::InvalidRequest {
-            description: "X-Tenant-ID must be a tenant GUID",
-        });
-    }
-    if !text.eq_ignore_ascii_case(caller.tenant_id()) {
+    let tenant = if is_guid(text) {
+        text.to_ascii_lowercase()
+    } else {
+        match names.resolve(text).await {
+            Resolved::Tenant(guid) => guid,
+            Resolved::Unknown => {
+                return Err(Rejection::InvalidRequest {
+                    description: "X-Tenant-ID must be a tenant GUID or a known tenant name",
+                })
+            }
+            Resolved::Unavailable(detail) => {
+                return Err(Rejection::Unavailable {
+                    description: "the tenant named in X-Tenant-ID could not be looked up",
+                    detail,
+                })
+            }
+        }
+    };
+    if !tenant.eq_ignore_ascii_case(caller.tenant_id()) {
         return Err(Rejection::InvalidToken {
             description: "token not valid for the tenant in X-Tenant-ID",
-            detail: format!("X-Tenant-ID {text} but tid {}", caller.tenant_id()),
+            detail: format!("X-Tenant-ID {text} ({tenant}) but tid {}", caller.tenant_id()),
         });
     }
     Ok(())

@@ -38,6 +38,7 @@
 //! | `layer` | [`GuardLayer`] / [`GuardService`]: the tower layer |
 //! | `response` | [`Rejection`] and its RFC 6750 answer (`WWW-Authenticate`, JSON body with trace id) |
 //! | `fetch` | the guard's single HTTP client (CA pinning, no redirects, size and time limits) |
+//! | `tenant_names` | `X-Tenant-ID` by name: configured names, or discovered from the issuer (bounded cache) |
 //! | [`proxy`] | `gatehouse proxy`: [`proxy::ProxyConfig`], [`proxy::run_proxy`], [`proxy::BoundProxy`] |
 //! | `testing` | feature `test-util`: [`testing::FakeIssuer`], [`testing::TestKey`] |
 //!
@@ -56,6 +57,7 @@ pub mod proxy;
 mod requirement;
 mod response;
 pub mod revocation;
+mod tenant_names;
 #[cfg(feature = "test-util")]
 pub mod testing;
 mod verifier;

@@ -141,6 +141,8 @@ struct IssuerState {
     revocation_hits: AtomicUsize,
     revocations: RwLock<Vec<RevocationEntry>>,
     base_url: RwLock<String>,
+    /// Tenant names the discovery documents answer for (name -> tenant GUID).
+    names: RwLock<HashMap<String, String>>,
 }
 
 /// An in-process issuer. Dropping it stops the server.
@@ -221,6 +223,14 @@ impl FakeIssuer {
     pub fn set_down(&self, down: bool) {
         self.state.down.store(down, Ordering::SeqCst);
     }
+    /// Lets the discovery document answer for `name` too, naming this issuer's tenant (as
+    /// Gatehouse answers for a tenant's name). Other names that are not GUIDs are answered 400.
+    pub fn name_tenant(&self, name: &str) {
+        self.state
+            .names
+            .write()
+            .insert(name.to_ascii_lowercase(), self.tenant_id.clone());
+    }
     /// Discovery documents served.
     pub fn discovery_fetches(&self) -> usize {
         self.state.discovery_hits.load(Ordering::SeqCst)
@@ -267,6 +277,12 @@ async fn discovery(State(state): State<Arc<IssuerState>>, Path(tenant): Path<Str
     }
     state.discovery_hits.fetch_add(1, Ordering::SeqCst);
     let base = state.base_url.read().clone();
+    let named = state.names.read().get(&tenant.to_ascii_lowercase()).cloned();
+    let tenant = match named {
+        Some(guid) => guid,
+        None if crate::config::is_guid(&tenant) => tenant,
+        None => return StatusCode::BAD_REQUEST.into_response(),
+    };
     Json(json!({
         "issuer": format!("{base}/{tenant}/v2.0"),
         "jwks_uri": format!("{base}/{tenant}/discovery/v2.0/keys"),

@@ -4,7 +4,8 @@
 mod common;
 
 use common::*;
-use gatehouse_guard::MissingTokenStatus;
+use gatehouse_guard::testing::{FakeIssuer, TestKey};
+use gatehouse_guard::{Guard, GuardConfigBuilder, MissingTokenStatus};
 use http::StatusCode;
 use serde_json::json;
 
@@ -73,6 +74,95 @@ async fn tenant_header_must_match_the_token_tenant() {
         )
         .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
+}
+
+/// A guard over a fresh issuer whose configuration `configure` gets with the issuer's tenant.
+async fn setup_knowing_the_tenant(configure: impl FnOnce(GuardConfigBuilder, &str) -> GuardConfigBuilder) -> Setup {
+    let issuer = FakeIssuer::start().await;
+    let (rsa, ec) = (TestKey::rsa("rsa-1"), TestKey::ec("ec-1"));
+    issuer.publish(&rsa);
+    let tid = issuer.tenant_id().to_string();
+    let guard = Guard::new(configure(issuer.config(AUD).tenant_header(true), &tid).build().unwrap()).unwrap();
+    let router = api(&guard);
+    Setup {
+        issuer,
+        rsa,
+        ec,
+        guard,
+        router,
+    }
+}
+
+#[tokio::test]
+async fn tenant_header_may_name_the_tenant_as_configured() {
+    let other = "11111111-2222-4333-8444-555555555555";
+    let s = setup_knowing_the_tenant(|b, tid| b.tenant_name("Contoso", tid).tenant_name("fabrikam", other)).await;
+    let auth = format!("Bearer {}", s.token());
+    for name in ["contoso", "CONTOSO"] {
+        let ok = s.get("/me", &[("authorization", &auth), ("x-tenant-id", name)]).await;
+        assert_eq!(ok.status, StatusCode::OK, "{name}: {}", ok.body);
+    }
+    // A known name of another tenant is compared with tid like that tenant's GUID.
+    let a = s
+        .get("/me", &[("authorization", &auth), ("x-tenant-id", "fabrikam")])
+        .await;
+    assert_invalid_token(&a, "token not valid for the tenant in X-Tenant-ID");
+    // An unknown name is refused; nothing is fetched to learn it (discovery is off; the one
+    // discovery fetch so far loaded the issuer's keys).
+    let fetched = s.issuer.discovery_fetches();
+    let a = s
+        .get("/me", &[("authorization", &auth), ("x-tenant-id", "northwind")])
+        .await;
+    assert_eq!((a.status, a.error()), (StatusCode::BAD_REQUEST, "invalid_request"));
+    assert_eq!(s.issuer.discovery_fetches(), fetched);
+    // A name alone grants nothing.
+    let a = s.get("/me", &[("x-tenant-id", "contoso")]).await;
+    assert_eq!(a.error(), "missing_token");
+}
+
+#[tokio::test]
+async fn tenant_header_names_are_discovered_from_the_issuer_and_cached() {
+    let s = Setup::with(|b| b.tenant_header(true).discover_tenant_names(true)).await;
+    s.issuer.name_tenant("contoso");
+    let auth = format!("Bearer {}", s.token());
+    // The first request also loads the issuer's keys (its own discovery fetch).
+    let tid = s.issuer.tenant_id().to_string();
+    let ok = s.get("/me", &[("authorization", &auth), ("x-tenant-id", &tid)]).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let before = s.issuer.discovery_fetches();
+    for _ in 0..3 {
+        let ok = s
+            .get("/me", &[("authorization", &auth), ("x-tenant-id", "Contoso")])
+            .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    }
+    assert_eq!(s.issuer.discovery_fetches(), before + 1, "learnt once, then cached");
+    // The issuer knows no such tenant: refused, and the refusal is cached too.
+    for _ in 0..3 {
+        let a = s
+            .get("/me", &[("authorization", &auth), ("x-tenant-id", "northwind")])
+            .await;
+        assert_eq!((a.status, a.error()), (StatusCode::BAD_REQUEST, "invalid_request"));
+    }
+    assert_eq!(s.issuer.discovery_fetches(), before + 2);
+    // Without a valid token nothing is looked up.
+    let a = s
+        .get("/me", &[("authorization", "Bearer a.b.c"), ("x-tenant-id", "adatum")])
+        .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(s.issuer.discovery_fetches(), before + 2);
+    // The issuer down: the name cannot be learnt now (503), and is not cached as unknown.
+    s.issuer.set_down(true);
+    let a = s
+        .get("/me", &[("authorization", &auth), ("x-tenant-id", "adatum")])
+        .await;
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{}", a.body);
+    s.issuer.set_down(false);
+    s.issuer.name_tenant("adatum");
+    let ok = s
+        .get("/me", &[("authorization", &auth), ("x-tenant-id", "adatum")])
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
 }
 
 #[tokio::test]

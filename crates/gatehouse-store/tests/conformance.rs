@@ -506,6 +506,8 @@ macro_rules! suite {
             case!(device_codes_move_once);
             case!(refresh_tokens_rotate_once);
             case!(parallel_refreshes_of_one_token_succeed_at_most_once);
+            case!(a_family_access_token_is_superseded_per_resource);
+            case!(concurrent_supersedes_publish_every_replaced_token);
             case!(auth_codes_are_redeemed_once_with_their_family);
             case!(sessions_and_consents_round_trip);
             case!(authorized_apps_list_and_revoke);

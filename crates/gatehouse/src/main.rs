@@ -8,15 +8,17 @@
 //!   `commands::explain`.
 //! - `proxy`: the guard in front of another HTTP API (commands/proxy.rs).
 //! - config.rs (two-stage configuration), context.rs (store + KEK), setup.rs (data folder,
-//!   local CA), output.rs (`--output json|table`). `anyhow` is used only in this crate.
+//!   local CA), output.rs (`--output json|table`), global.rs (those flags before or after the
+//!   verb). `anyhow` is used only in this crate.
 
 mod commands;
 mod config;
 mod context;
+mod global;
 mod output;
 mod setup;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -49,7 +51,10 @@ enum Command {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cmd = global::with_globals(Cli::command());
+    let matches = cmd.clone().get_matches();
+    global::refuse_where_unused(&cmd, &matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()

@@ -383,3 +383,112 @@ async fn form_post_answer_and_prompt_none_without_session() {
     let silent = b.get(&authorize_path(&tenant, &client, &[("prompt", "none")])).await;
     assert!(answer(&silent).contains_key("code"));
 }
+
+/// Entra's v1 authorization endpoint: `resource=` instead of a scope; the pages post back to the
+/// v1 path, and the code redeemed at the v1 token endpoint gives a v1 token for that resource.
+#[tokio::test]
+async fn v1_authorize_with_resource_gives_a_code_for_that_resource() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    let ada = user(&s, "ada@contoso.com");
+    let redirect = "http://localhost:8400";
+    let arm = "https://management.core.windows.net/";
+    let query = form_urlencoded(&[
+        ("client_id", AZURE_CLI),
+        ("response_type", "code"),
+        ("redirect_uri", redirect),
+        ("resource", arm),
+        ("scope", "openid profile"),
+        ("state", "v1-state"),
+        ("code_challenge", CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ]);
+    let path = format!("/{tenant}/oauth2/authorize");
+    let mut b = Browser::new(&s);
+    let page = b.get(&format!("{path}?{query}")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let q = unescape(&page.hidden("q"));
+    assert!(
+        q.contains("scope=https%3A%2F%2Fmanagement.core.windows.net%2F%2F.default+openid+offline_access+profile"),
+        "the v1 request is carried as the v2 one it means: {q}"
+    );
+    let mut next = b
+        .post(
+            &path,
+            &[
+                ("csrf", &page.hidden("csrf")),
+                ("step", "signin"),
+                ("q", &q),
+                ("username", "ada@contoso.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    if next.status == 200 && next.body.contains(r#"value="consent""#) {
+        next = b
+            .post(
+                &path,
+                &[
+                    ("csrf", &next.hidden("csrf")),
+                    ("step", "consent"),
+                    ("q", &unescape(&next.hidden("q"))),
+                    ("decision", "approve"),
+                ],
+            )
+            .await;
+    }
+    let loc = next.headers.get("location").map(|l| l.to_str().unwrap().to_owned());
+    assert!(
+        loc.as_deref().is_some_and(|l| l.starts_with(redirect)),
+        "{} {loc:?} {}",
+        next.status,
+        next.body
+    );
+    let a = answer(&next);
+    assert_eq!(a["state"], "v1-state");
+    let (st, _, body) = post_form(
+        &s,
+        &format!("/{tenant}/oauth2/token"),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", AZURE_CLI),
+            ("code", &a["code"]),
+            ("redirect_uri", redirect),
+            ("resource", arm),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    assert!(body["expires_in"].is_string(), "a v1 answer: {body}");
+    assert!(
+        body["refresh_token"].is_string() && body["id_token"].is_string(),
+        "{body}"
+    );
+    let at = b64_claims(body["access_token"].as_str().unwrap());
+    assert_eq!(
+        (&at["aud"], &at["oid"], &at["ver"]),
+        (&serde_json::json!(arm), &ada["id"], &serde_json::json!("1.0"))
+    );
+    // Without resource, the request is a v2 one on the v1 path: the scope as given.
+    let page = b
+        .get(&format!(
+            "{path}?{}",
+            form_urlencoded(&[
+                ("client_id", AZURE_CLI),
+                ("response_type", "code"),
+                ("redirect_uri", redirect),
+                ("scope", "https://management.core.windows.net//.default openid"),
+                ("state", "v1-b"),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", "S256"),
+            ])
+        ))
+        .await;
+    let a = answer(&page);
+    assert_eq!(
+        (a["state"].as_str(), a.contains_key("code")),
+        ("v1-b", true),
+        "signed in already"
+    );
+}

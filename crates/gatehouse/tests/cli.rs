@@ -177,3 +177,149 @@ fn purge_reports_what_it_removed_and_checks_its_options() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("gatehouse purge"));
 }
+
+/// `args` with `flag` (and its value) put before the verb, then after it.
+fn both_positions<'a>(flag: &[&'a str], verb: &[&'a str], rest: &[&'a str]) -> [Vec<&'a str>; 2] {
+    let before = flag.iter().chain(verb).chain(rest).copied().collect();
+    let after = verb.iter().chain(rest).chain(flag).copied().collect();
+    [before, after]
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn global_flags_work_before_or_after_the_verb() {
+    let dir = tempfile::tempdir().unwrap();
+    // --data-dir
+    for (i, args) in both_positions(&["--data-dir", "DIR"], &["tenant", "create"], &["--name", "t"])
+        .into_iter()
+        .enumerate()
+    {
+        let data = dir.path().join(format!("data-{i}"));
+        let args: Vec<&str> = args
+            .into_iter()
+            .map(|a| if a == "DIR" { data.to_str().unwrap() } else { a })
+            .collect();
+        ok(&run(&args));
+        assert!(
+            data.join("gatehouse.sqlite").exists(),
+            "{args:?} used {}",
+            data.display()
+        );
+    }
+    let data = dir.path().join("data-0");
+    let data = data.to_str().unwrap();
+    // --output and -o
+    for flag in [["--output", "json"], ["-o", "json"]] {
+        for args in both_positions(&flag, &["tenant", "show", "t"], &["--data-dir", data]) {
+            let json: serde_json::Value =
+                serde_json::from_str(&ok(&run(&args))).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+            assert_eq!(json["name"], "t", "{args:?}");
+        }
+    }
+    for args in both_positions(&["-o", "table"], &["tenant", "show", "t"], &["--data-dir", data]) {
+        let text = ok(&run(&args));
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&text).is_err(),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("name"), "{args:?}: {text}");
+    }
+    // --config
+    let data = dir.path().join("from-config");
+    let file = dir.path().join("gatehouse.toml");
+    std::fs::write(&file, format!("data_dir = {:?}\n", data.display().to_string())).unwrap();
+    let config = file.to_str().unwrap();
+    ok(&run(&["--config", config, "tenant", "create", "--name", "c0"]));
+    ok(&run(&["tenant", "create", "--name", "c1", "--config", config]));
+    let out = ok(&run(&[
+        "tenant",
+        "list",
+        "--data-dir",
+        data.to_str().unwrap(),
+        "-o",
+        "json",
+    ]));
+    assert!(out.contains("\"c0\"") && out.contains("\"c1\""), "{out}");
+    // A value after the verb wins over one before it.
+    let (a, b) = (dir.path().join("first"), dir.path().join("second"));
+    ok(&run(&[
+        "--data-dir",
+        a.to_str().unwrap(),
+        "tenant",
+        "create",
+        "--name",
+        "w",
+        "--data-dir",
+        b.to_str().unwrap(),
+    ]));
+    assert!(b.join("gatehouse.sqlite").exists() && !a.exists());
+}
+
+#[test]
+fn a_global_flag_is_refused_by_a_verb_that_does_not_take_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = run(&["-o", "json", "migrate", "--data-dir", data.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--output does not apply to `gatehouse migrate`"), "{err}");
+    let out = run(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "proxy",
+        "--upstream",
+        "http://127.0.0.1:1",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--data-dir does not apply to `gatehouse proxy`"), "{err}");
+    assert!(!data.exists(), "nothing was run");
+}
+
+#[tokio::test]
+async fn database_url_works_before_or_after_the_verb() {
+    let db = gatehouse_testkit::pg::ScratchDb::create().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let url = db.url.as_str();
+    ok(&run(&[
+        "--database-url",
+        url,
+        "tenant",
+        "create",
+        "--name",
+        "pg0",
+        "--data-dir",
+        data,
+    ]));
+    ok(&run(&[
+        "tenant",
+        "create",
+        "--name",
+        "pg1",
+        "--data-dir",
+        data,
+        "--database-url",
+        url,
+    ]));
+    let out = ok(&run(&[
+        "tenant",
+        "list",
+        "--database-url",
+        &db.url,
+        "--data-dir",
+        data,
+        "-o",
+        "json",
+    ]));
+    assert!(out.contains("\"pg0\"") && out.contains("\"pg1\""), "{out}");
+    assert!(
+        !std::path::Path::new(data).join("gatehouse.sqlite").exists(),
+        "the tenants went to PostgreSQL"
+    );
+}

@@ -153,6 +153,11 @@ pub fn http_client(
 
 /// The refresh families (`sid`) a tenant's revocation feed lists.
 pub async fn feed_sids(s: &Server, tenant: &str) -> Vec<String> {
+    feed_values(s, tenant, "sid").await
+}
+
+/// The values of one kind (`sid` or `uti`) in a tenant's revocation feed.
+pub async fn feed_values(s: &Server, tenant: &str, kind: &str) -> Vec<String> {
     let feed: Value = s
         .client()
         .get(format!("{}/{tenant}/gatehouse/revocations", s.base_url))
@@ -166,7 +171,7 @@ pub async fn feed_sids(s: &Server, tenant: &str) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["type"] == "sid")
+        .filter(|e| e["type"] == kind)
         .map(|e| e["value"].as_str().unwrap().to_owned())
         .collect()
 }

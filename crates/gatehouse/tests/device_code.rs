@@ -353,3 +353,48 @@ async fn devicecode_endpoints_v1_and_errors() {
         format!("{}/{tenant}/oauth2/v2.0/devicecode", s.base_url)
     );
 }
+
+/// Entra accepts the short `grant_type=device_code` (msal-common polls with it) beside the URN,
+/// on the v2 and the v1 token endpoints alike.
+#[tokio::test]
+async fn short_device_code_grant_type_is_accepted_on_v2_and_v1() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    user(&s, "ada@contoso.com");
+    for (path, grant_type) in [
+        ("oauth2/v2.0/token", "device_code"),
+        ("oauth2/v2.0/token", DEVICE_GRANT),
+        ("oauth2/token", "device_code"),
+        ("oauth2/token", DEVICE_GRANT),
+    ] {
+        let dc = devicecode(&s, &tenant, AZURE_CLI, ARM_SCOPE).await;
+        let device_code = dc["device_code"].as_str().unwrap();
+        let form = [
+            ("grant_type", grant_type),
+            ("client_id", AZURE_CLI),
+            ("device_code", device_code),
+        ];
+        let (st, h, b) = post_form(&s, &format!("/{tenant}/{path}"), &form).await;
+        assert_entra_error(st, &h, &b, 400, "authorization_pending", 70016);
+        let done = Browser::new(&s, dc["verification_uri"].as_str().unwrap())
+            .complete(dc["user_code"].as_str().unwrap(), "ada@contoso.com", PASSWORD, true)
+            .await;
+        assert_eq!(done.status, 200, "{}", done.body);
+        let (st, _, b) = post_form(&s, &format!("/{tenant}/{path}"), &form).await;
+        assert_eq!(st, 200, "{path} {grant_type}: {b}");
+        let at = verify(
+            &s,
+            &tenant,
+            b["access_token"].as_str().unwrap(),
+            "https://management.core.windows.net/",
+        )
+        .await;
+        if path == "oauth2/token" {
+            assert_eq!(at["appid"], AZURE_CLI, "{path} {grant_type}");
+            assert!(b["expires_in"].is_string(), "v1 answers strings: {b}");
+        } else {
+            assert_eq!(at["azp"], AZURE_CLI, "{path} {grant_type}");
+            assert!(b["expires_in"].is_number(), "v2 answers numbers: {b}");
+        }
+    }
+}

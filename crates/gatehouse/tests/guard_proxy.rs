@@ -58,6 +58,40 @@ async fn status_within_bound(http: &reqwest::Client, url: &str, token: &str, wan
     }
 }
 
+const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default openid profile offline_access";
+
+/// A refresh by the Azure CLI, for `scope` (or what was granted).
+async fn refresh(
+    s: &gatehouse_testkit::Server,
+    tenant: &str,
+    rt: &str,
+    scope: Option<&str>,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("client_id", AZURE_CLI),
+        ("refresh_token", rt),
+    ];
+    form.extend(scope.map(|sc| ("scope", sc)));
+    post_form(s, &format!("/{tenant}/oauth2/v2.0/token"), &form).await
+}
+
+/// The arguments of a proxy in front of `upstream` for ARM tokens of `tenant`.
+fn arm_proxy_args(s: &gatehouse_testkit::Server, tenant: &str, upstream: u16) -> Vec<String> {
+    vec![
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--upstream".into(),
+        format!("http://127.0.0.1:{upstream}"),
+        "--issuer".into(),
+        format!("{}/{tenant}/v2.0", s.base_url),
+        "--audience".into(),
+        "https://management.core.windows.net/".into(),
+        "--ca-file".into(),
+        s.ca_file().display().to_string(),
+    ]
+}
+
 struct ProxyProcess {
     child: Child,
     url: String,
@@ -242,18 +276,7 @@ async fn access_tokens_of_a_revoked_refresh_family_are_refused_within_the_bound(
     let rt1 = signed_in["refresh_token"].as_str().unwrap().to_owned();
 
     let upstream = echo_upstream().await;
-    let proxy = start_proxy(&[
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--upstream".into(),
-        format!("http://127.0.0.1:{upstream}"),
-        "--issuer".into(),
-        format!("{}/{tenant}/v2.0", s.base_url),
-        "--audience".into(),
-        "https://management.core.windows.net/".into(),
-        "--ca-file".into(),
-        s.ca_file().display().to_string(),
-    ]);
+    let proxy = start_proxy(&arm_proxy_args(&s, &tenant, upstream));
     let http = reqwest::Client::new();
     let r = http
         .get(format!("{}/me", proxy.url))
@@ -269,26 +292,11 @@ async fn access_tokens_of_a_revoked_refresh_family_are_refused_within_the_bound(
         .to_ascii_lowercase()
         .contains("x-gatehouse-credential"));
 
-    // Rotate once, then present the old refresh token again: a replay revokes the whole family.
-    let refresh = |rt: String| {
-        let s = &s;
-        let tenant = tenant.clone();
-        async move {
-            post_form(
-                s,
-                &format!("/{tenant}/oauth2/v2.0/token"),
-                &[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", AZURE_CLI),
-                    ("refresh_token", &rt),
-                ],
-            )
-            .await
-        }
-    };
-    let (st, _, _) = refresh(rt1.clone()).await;
-    assert_eq!(st, 200);
-    let (st, _, body) = refresh(rt1).await;
+    // Rotate once (for Graph: the ARM token is not replaced), then present the old refresh
+    // token again: a replay revokes the whole family.
+    let (st, _, body) = refresh(&s, &tenant, &rt1, Some(GRAPH_SCOPE)).await;
+    assert_eq!(st, 200, "{body}");
+    let (st, _, body) = refresh(&s, &tenant, &rt1, None).await;
     assert_eq!(st, 400, "{body}");
     let status = status_within_bound(&http, &format!("{}/me", proxy.url), &access, 401).await;
     assert_eq!(
@@ -326,4 +334,75 @@ async fn sigterm_stops_the_proxy_cleanly() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
     assert!(status.success(), "the proxy stops cleanly on SIGTERM: {status:?}");
+}
+
+/// Seed 003 through a guard: after a refresh for the same resource, the access token it
+/// replaced is refused by the proxy within its polling bound, and the new one passes.
+#[tokio::test]
+async fn the_access_token_a_refresh_replaced_is_refused_within_the_bound() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    user(&s, "ada@contoso.com");
+    let signed_in = device_login(&s, &tenant, "ada@contoso.com", ARM_SCOPE).await;
+    let old = signed_in["access_token"].as_str().unwrap().to_owned();
+    let upstream = echo_upstream().await;
+    let proxy = start_proxy(&arm_proxy_args(&s, &tenant, upstream));
+    let http = reqwest::Client::new();
+    let me = format!("{}/me", proxy.url);
+    assert_eq!(http.get(&me).bearer_auth(&old).send().await.unwrap().status(), 200);
+
+    let (st, _, body) = refresh(&s, &tenant, signed_in["refresh_token"].as_str().unwrap(), None).await;
+    assert_eq!(st, 200, "{body}");
+    let new = body["access_token"].as_str().unwrap();
+    assert_eq!(
+        status_within_bound(&http, &me, &old, 401).await,
+        401,
+        "the replaced access token, after the guard's bound"
+    );
+    assert_eq!(http.get(&me).bearer_auth(new).send().await.unwrap().status(), 200);
+}
+
+/// Seed 003: X-Tenant-ID may name the tenancy. The proxy accepts the name the API author gave
+/// (`--tenant NAME=GUID`) or, with `--discover-tenant-names`, the tenant's own name as the
+/// server's discovery document resolves it; either way it must be the token's tenant.
+#[tokio::test]
+async fn x_tenant_id_may_name_the_tenant() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    user(&s, "ada@contoso.com");
+    let fabrikam = s.admin(&["tenant", "create", "--name", "fabrikam"]);
+    let signed_in = device_login(&s, &tenant, "ada@contoso.com", ARM_SCOPE).await;
+    let token = signed_in["access_token"].as_str().unwrap().to_owned();
+    let upstream = echo_upstream().await;
+    let http = reqwest::Client::new();
+    let ask = |url: String, name: &'static str| {
+        let req = http.get(url).bearer_auth(&token).header("x-tenant-id", name);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+
+    let mut args = arm_proxy_args(&s, &tenant, upstream);
+    args.extend(["--tenant-header".into(), "--tenant".into(), format!("contoso={tenant}")]);
+    let named = start_proxy(&args);
+    let me = format!("{}/me", named.url);
+    assert_eq!(ask(me.clone(), "contoso").await, 200);
+    assert_eq!(ask(me.clone(), "CONTOSO").await, 200);
+    assert_eq!(ask(me.clone(), "northwind").await, 400, "an unknown name is refused");
+    drop(named);
+
+    let mut args = arm_proxy_args(&s, &tenant, upstream);
+    args.extend(["--tenant-header".into(), "--discover-tenant-names".into()]);
+    let discovering = start_proxy(&args);
+    let me = format!("{}/me", discovering.url);
+    assert_eq!(
+        ask(me.clone(), "default").await,
+        200,
+        "the tenant's own name, discovered"
+    );
+    assert_eq!(
+        ask(me.clone(), "fabrikam").await,
+        401,
+        "another tenant's name: not the token's tenant ({})",
+        fabrikam["id"]
+    );
+    assert_eq!(ask(me.clone(), "northwind").await, 400, "no tenant of that name");
 }

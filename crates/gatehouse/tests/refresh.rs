@@ -230,11 +230,71 @@ async fn userinfo_and_me_refuse_an_access_token_of_a_revoked_family_at_once() {
     assert_eq!(status(userinfo.clone()).await, 200);
     assert_eq!(status(apps.clone()).await, 200);
 
-    let (st, _, _) = refresh(&s, &tenant, rt1, None).await;
+    // A refresh for another resource (ARM) leaves this Graph token alone; the replay of the
+    // used refresh token then revokes the family, and with it this token.
+    let (st, _, _) = refresh(&s, &tenant, rt1, Some(ARM_SCOPE)).await;
     assert_eq!(st, 200);
+    assert_eq!(status(userinfo.clone()).await, 200);
     let (st, _, _) = refresh(&s, &tenant, rt1, None).await;
     assert_eq!(st, 400, "a replay revokes the family");
     // No polling bound here: the server reads its own store.
     assert_eq!(status(userinfo).await, 401);
     assert_eq!(status(apps).await, 401);
+}
+
+/// Seed 003: a refresh "invalidates the existing access_token": the family's previous access
+/// token for the same resource is refused at once by our own endpoints and published in the
+/// feed by its `uti`; a refresh for another resource leaves it alone.
+#[tokio::test]
+async fn a_refresh_revokes_the_access_token_it_replaces_for_the_same_resource_only() {
+    let s = start();
+    let (tenant, _, _) = first(&s);
+    user(&s, "ada@contoso.com");
+    let first = device_login(&s, &tenant, "ada@contoso.com", "openid profile offline_access").await;
+    let at1 = first["access_token"].as_str().unwrap().to_owned();
+    let uti1 = verify(&s, &tenant, &at1, "https://graph.microsoft.com").await["uti"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let userinfo = |token: String| {
+        let req = s
+            .client()
+            .get(format!("{}/{tenant}/openid/userinfo", s.base_url))
+            .bearer_auth(token);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(userinfo(at1.clone()).await, 200);
+
+    // Another resource: the Azure CLI gets an ARM token next to its Graph token.
+    let (st, _, arm) = refresh(&s, &tenant, first["refresh_token"].as_str().unwrap(), Some(ARM_SCOPE)).await;
+    assert_eq!(st, 200, "{arm}");
+    assert_eq!(
+        userinfo(at1.clone()).await,
+        200,
+        "a refresh for ARM leaves the Graph token alone"
+    );
+    assert!(!feed_values(&s, &tenant, "uti").await.contains(&uti1));
+
+    // The same resource again: the Graph token it replaces is refused at once.
+    let (st, _, second) = refresh(&s, &tenant, arm["refresh_token"].as_str().unwrap(), Some(GRAPH)).await;
+    assert_eq!(st, 200, "{second}");
+    let at2 = second["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(userinfo(at1.clone()).await, 401, "the replaced access token is revoked");
+    assert_eq!(userinfo(at2.clone()).await, 200, "its replacement works");
+    assert!(
+        feed_values(&s, &tenant, "uti").await.contains(&uti1),
+        "published for guards"
+    );
+    // The ARM token of the family was not replaced by the Graph refresh.
+    let arm_uti = verify(
+        &s,
+        &tenant,
+        arm["access_token"].as_str().unwrap(),
+        "https://management.core.windows.net/",
+    )
+    .await["uti"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!feed_values(&s, &tenant, "uti").await.contains(&arm_uti));
 }

@@ -29,7 +29,14 @@ pub struct MintInput<'a> {
     pub client_auth: &'a str,
     /// The signed-in user of a delegated token.
     pub user: Option<&'a User>,
+    /// The token's own id (`uti`, from [`new_uti`]): what a revocation of this one token names.
+    pub uti: &'a str,
     pub now: UnixTime,
+}
+
+/// A fresh token id for [`MintInput::uti`].
+pub fn new_uti() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// Signs an access token with the tenant's active key for its algorithm.
@@ -64,7 +71,7 @@ pub fn mint<'a>(keys: &TenantKeys, base_url: &str, input: &MintInput<'a>) -> Res
         tid: Cow::Borrowed(&input.tenant.id),
         unique_name: input.user.filter(|_| !v2).and_then(|u| some(&u.user_principal_name)),
         upn: input.user.filter(|_| !v2).and_then(|u| some(&u.user_principal_name)),
-        uti: Some(Cow::Owned(uuid::Uuid::new_v4().simple().to_string())),
+        uti: Some(Cow::Borrowed(input.uti)),
         ver: Cow::Borrowed(if v2 { "2.0" } else { "1.0" }),
     };
     let payload = serde_json::to_vec(&claims).map_err(|e| Error::Internal(e.to_string()))?;
@@ -178,6 +185,7 @@ mod tests {
             app_only: user.is_none(),
             client_auth: "1",
             user,
+            uti: &new_uti(),
             now: 1_700_000_000,
         };
         let (token, exp) = mint(&keys, "https://h", &input).unwrap();

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::values::{check_issuer_base, check_quotable, check_url, parse_guid, parse_issuer, push_unique};
+use super::values::{check_issuer_base, check_quotable, check_url, is_guid, parse_guid, parse_issuer, push_unique};
 use super::{
     ConfigError, GuardConfig, GuardConfigBuilder, Issuer, MissingTokenStatus, RevocationSettings, MAX_CLOCK_SKEW,
 };
@@ -49,6 +49,19 @@ impl GuardConfigBuilder {
     /// Require an `X-Tenant-ID` header equal to the token's `tid` (default off).
     pub fn tenant_header(mut self, on: bool) -> Self {
         self.tenant_header = on;
+        self
+    }
+    /// Lets `X-Tenant-ID` name the tenant `tenant_id` by `name` (case-insensitive), as well as
+    /// by its GUID (repeatable). The named GUID is still compared with the token's `tid`.
+    pub fn tenant_name(mut self, name: impl Into<String>, tenant_id: impl Into<String>) -> Self {
+        self.tenant_names.push((name.into(), tenant_id.into()));
+        self
+    }
+    /// Looks up names not configured with [`Self::tenant_name`] in the issuer's discovery
+    /// document (`{issuer base}/{name}/v2.0/.well-known/openid-configuration`, whose `issuer`
+    /// names the GUID), cached and bounded (default off: unknown names are refused).
+    pub fn discover_tenant_names(mut self, on: bool) -> Self {
+        self.discover_tenant_names = on;
         self
     }
     /// Status for requests without a credential (default 401).
@@ -124,6 +137,18 @@ impl GuardConfigBuilder {
             }
         }
         let insecure = self.allow_insecure_http_for_tests;
+        let mut tenant_names: Vec<(String, String)> = Vec::new();
+        for (name, guid) in &self.tenant_names {
+            if !crate::tenant_names::valid_name(name) || is_guid(name) {
+                return Err(ConfigError::TenantName(name.clone()));
+            }
+            let (name, guid) = (name.to_ascii_lowercase(), parse_guid(guid)?);
+            match tenant_names.iter().find(|(n, _)| *n == name) {
+                Some((_, g)) if *g != guid => return Err(ConfigError::TenantName(name)),
+                Some(_) => {}
+                None => tenant_names.push((name, guid)),
+            }
+        }
         let mut tenants = Vec::new();
         for t in &self.tenants {
             push_unique(&mut tenants, parse_guid(t)?);
@@ -205,6 +230,8 @@ impl GuardConfigBuilder {
             ca_pem: self.ca_pem,
             clock_skew: self.clock_skew,
             tenant_header: self.tenant_header,
+            tenant_names,
+            discover_tenant_names: self.discover_tenant_names,
             missing_token_status: self.missing_token_status,
             realm: self.realm,
             resource_metadata: self.resource_metadata,
@@ -227,6 +254,31 @@ mod tests {
 
     fn base() -> GuardConfigBuilder {
         GuardConfig::builder().audience("api://x")
+    }
+
+    #[test]
+    fn tenant_names_are_checked_and_lowercased() {
+        let iss = format!("https://127.0.0.1:8443/{TID}/v2.0");
+        let cfg = base().issuer(&iss).tenant_name("Contoso", TID).build().unwrap();
+        assert_eq!(cfg.tenant_names(), &[("contoso".to_string(), TID.to_ascii_lowercase())]);
+        assert_eq!(cfg.issuers[0].base(), "https://127.0.0.1:8443");
+        for bad in ["", "a/b", TID] {
+            let e = base().issuer(&iss).tenant_name(bad, TID).build().unwrap_err();
+            assert!(matches!(e, ConfigError::TenantName(_)), "{bad:?}: {e}");
+        }
+        let other = "11111111-2222-4333-8444-555555555555";
+        let e = base()
+            .issuer(&iss)
+            .tenant_name("contoso", TID)
+            .tenant_name("CONTOSO", other)
+            .build()
+            .unwrap_err();
+        assert!(matches!(e, ConfigError::TenantName(_)), "one name, two tenants: {e}");
+        assert!(base()
+            .issuer(&iss)
+            .tenant_name("contoso", "not-a-guid")
+            .build()
+            .is_err());
     }
 
     #[test]

@@ -115,6 +115,8 @@ pub enum ConfigError {
     FeedWithoutTenants,
     #[error("both a revocation feed and a revocation check are configured; use one")]
     TwoRevocationSources,
+    #[error("tenant name {0:?} must be 1 to 64 letters, digits, '-', '.' or '_', and not a GUID")]
+    TenantName(String),
 }
 
 /// Checked guard configuration. Build it with [`GuardConfig::builder`].
@@ -127,6 +129,8 @@ pub struct GuardConfig {
     pub(crate) ca_pem: Option<Vec<u8>>,
     pub(crate) clock_skew: Duration,
     pub(crate) tenant_header: bool,
+    pub(crate) tenant_names: Vec<(String, String)>,
+    pub(crate) discover_tenant_names: bool,
     pub(crate) missing_token_status: MissingTokenStatus,
     pub(crate) realm: Option<String>,
     pub(crate) resource_metadata: Option<String>,
@@ -169,6 +173,14 @@ impl GuardConfig {
     pub fn tenant_header(&self) -> bool {
         self.tenant_header
     }
+    /// Tenant names `X-Tenant-ID` may carry instead of the GUID: (lowercase name, lowercase GUID).
+    pub fn tenant_names(&self) -> &[(String, String)] {
+        &self.tenant_names
+    }
+    /// Whether other names are looked up in the issuer's discovery documents.
+    pub fn discover_tenant_names(&self) -> bool {
+        self.discover_tenant_names
+    }
     /// Status for a request without a credential.
     pub fn missing_token_status(&self) -> MissingTokenStatus {
         self.missing_token_status
@@ -189,6 +201,8 @@ pub struct GuardConfigBuilder {
     ca_pem: Option<Vec<u8>>,
     clock_skew: Duration,
     tenant_header: bool,
+    tenant_names: Vec<(String, String)>,
+    discover_tenant_names: bool,
     missing_token_status: MissingTokenStatus,
     realm: Option<String>,
     resource_metadata: Option<String>,
@@ -210,6 +224,8 @@ impl Default for GuardConfigBuilder {
             ca_pem: None,
             clock_skew: Duration::from_secs(60),
             tenant_header: false,
+            tenant_names: Vec::new(),
+            discover_tenant_names: false,
             missing_token_status: MissingTokenStatus::Unauthorized,
             realm: None,
             resource_metadata: None,

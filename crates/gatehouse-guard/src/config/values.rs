@@ -60,6 +60,15 @@ pub(super) fn parse_issuer(raw: &str, insecure: bool) -> Result<Issuer, ConfigEr
 }
 
 impl Issuer {
+    /// The base the issuer is formed under (`https://host:port[/prefix]`, no trailing slash).
+    pub fn base(&self) -> &str {
+        let suffix_len = match self.version {
+            IssuerVersion::V2 => self.tenant_id.len() + "//v2.0".len(),
+            IssuerVersion::V1 => self.tenant_id.len() + "//".len(),
+        };
+        &self.url[..self.url.len().saturating_sub(suffix_len)]
+    }
+
     /// The issuer of `tenant_id` (lowercase GUID) under `base` (no trailing slash), formatted
     /// as Gatehouse mints it.
     pub(crate) fn new(base: &str, tenant_id: String, version: IssuerVersion) -> Issuer {

@@ -23,6 +23,7 @@
 //! # }
 //! ```
 
+mod file;
 mod forward;
 mod routes;
 mod serve;
@@ -31,8 +32,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use gatehouse_listener::{Limits, LimitsError, LimitsFile};
-use serde::Deserialize;
+use gatehouse_listener::{Limits, LimitsError};
 use thiserror::Error;
 
 pub use routes::RouteRule;
@@ -65,6 +65,10 @@ pub struct ProxyConfig {
     pub require_roles: Vec<String>,
     /// Require `X-Tenant-ID` equal to the token's `tid`.
     pub tenant_header: bool,
+    /// Names `X-Tenant-ID` may carry instead of the GUID: (name, tenant GUID).
+    pub tenant_names: Vec<(String, String)>,
+    /// Look other names up in the issuer's discovery documents.
+    pub discover_tenant_names: bool,
     /// Answer 403 instead of 401 when no token is presented.
     pub missing_token_forbidden: bool,
     /// RFC 9728 resource metadata URL for `WWW-Authenticate`.
@@ -94,6 +98,8 @@ impl Default for ProxyConfig {
             require_scopes: Vec::new(),
             require_roles: Vec::new(),
             tenant_header: false,
+            tenant_names: Vec::new(),
+            discover_tenant_names: false,
             missing_token_forbidden: false,
             resource_metadata: None,
             revocation_server: None,
@@ -128,95 +134,11 @@ pub enum ProxyError {
     Serve(#[source] std::io::Error),
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ProxyFile {
-    listen: Option<SocketAddr>,
-    upstream: Option<String>,
-    issuer: Option<OneOrMany>,
-    audience: Option<OneOrMany>,
-    tenants: Option<Vec<String>>,
-    require_scopes: Option<Vec<String>>,
-    require_roles: Option<Vec<String>>,
-    tenant_header: Option<bool>,
-    missing_token_status: Option<u16>,
-    resource_metadata: Option<String>,
-    revocation_server: Option<String>,
-    cache_capacity: Option<usize>,
-    #[serde(default)]
-    route: Vec<RouteRule>,
-    connections: Option<LimitsFile>,
-}
-
 impl ProxyConfig {
-    /// Parses a routes file: any number of `[[route]]` tables (`prefix`, `require_roles`,
-    /// `require_scopes`, optional `mode`), and optionally the top-level keys `listen`,
-    /// `upstream`, `issuer`, `audience` (string or list), `tenants`, `require_scopes`,
-    /// `require_roles`, `tenant_header`, `missing_token_status` (401 or 403),
-    /// `resource_metadata`, `revocation_server`, `cache_capacity`, and a `[connections]` table of
-    /// connection limits (the keys of [`LimitsFile`], except `tls_handshake_timeout_seconds`).
-    /// Unknown keys are refused (a misspelt `require_role` must not silently drop a requirement).
-    /// Other fields keep their defaults.
-    pub fn from_toml_str(text: &str) -> Result<ProxyConfig, ProxyError> {
-        let file: ProxyFile = toml::from_str(text).map_err(|e| ProxyError::Toml(e.to_string()))?;
-        let mut config = ProxyConfig::default();
-        if let Some(v) = file.listen {
-            config.listen = v;
-        }
-        config.upstream = file.upstream.unwrap_or_default();
-        config.issuers = file.issuer.map(OneOrMany::into_vec).unwrap_or_default();
-        config.audiences = file.audience.map(OneOrMany::into_vec).unwrap_or_default();
-        config.tenants = file.tenants.unwrap_or_default();
-        config.require_scopes = file.require_scopes.unwrap_or_default();
-        config.require_roles = file.require_roles.unwrap_or_default();
-        config.tenant_header = file.tenant_header.unwrap_or(false);
-        config.missing_token_forbidden = match file.missing_token_status {
-            None | Some(401) => false,
-            Some(403) => true,
-            Some(other) => {
-                return Err(ProxyError::Toml(format!(
-                    "missing_token_status must be 401 or 403, not {other}"
-                )))
-            }
-        };
-        config.resource_metadata = file.resource_metadata;
-        config.revocation_server = file.revocation_server;
-        if let Some(entries) = file.cache_capacity {
-            config.cache_capacity = entries;
-        }
-        if let Some(limits) = file.connections {
-            if limits.tls_handshake_timeout_seconds.is_some() {
-                return Err(ProxyError::Toml(
-                    "connections.tls_handshake_timeout_seconds does not apply: the proxy serves plain HTTP".into(),
-                ));
-            }
-            config.connections = limits.apply(&config.connections)?;
-        }
-        // Check the prefixes now so a bad file fails at load time.
-        RouteTable::new(&file.route, Requirement::default())?;
-        config.routes = file.route;
-        Ok(config)
-    }
-
     fn guard_config(&self) -> Result<GuardConfig, ConfigError> {
         let mut b = GuardConfig::builder()
             .tenant_header(self.tenant_header)
+            .discover_tenant_names(self.discover_tenant_names)
             .allow_insecure_http_for_tests(self.allow_insecure_http_for_tests)
             .cache_capacity(self.cache_capacity)
             .missing_token_status(if self.missing_token_forbidden {
@@ -232,6 +154,9 @@ impl ProxyConfig {
         }
         for t in &self.tenants {
             b = b.tenant(t.clone());
+        }
+        for (name, guid) in &self.tenant_names {
+            b = b.tenant_name(name.clone(), guid.clone());
         }
         if let Some(pem) = &self.ca_pem {
             b = b.ca_pem(pem.clone());
@@ -368,6 +293,23 @@ mod tests {
         sized.audiences = vec!["api://x".into()];
         assert_eq!(sized.guard_config().unwrap().cache_capacity, 50_000);
         assert!(ProxyConfig::from_toml_str("cache_capacity = -1\n").is_err());
+    }
+
+    #[test]
+    fn tenant_names_come_from_the_file_and_reach_the_guard() {
+        let tid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        let mut cfg = ProxyConfig::from_toml_str(&format!(
+            "tenant_header = true\ndiscover_tenant_names = true\ntenant_names = {{ Contoso = \"{tid}\" }}\n"
+        ))
+        .unwrap();
+        assert_eq!(cfg.tenant_names, vec![("Contoso".to_string(), tid.to_string())]);
+        cfg.issuers = vec![format!("https://h/{tid}/v2.0")];
+        cfg.audiences = vec!["api://x".into()];
+        let guard = cfg.guard_config().unwrap();
+        assert_eq!(guard.tenant_names(), &[("contoso".to_string(), tid.to_string())]);
+        assert!(guard.discover_tenant_names());
+        cfg.tenant_names = vec![("a/b".into(), tid.into())];
+        assert!(matches!(cfg.guard_config(), Err(ConfigError::TenantName(_))));
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The authorization endpoint's pages, `GET/POST /{tenant}/oauth2/v2.0/authorize`:
+//! The authorization endpoint's pages, `GET/POST /{tenant}/oauth2/v2.0/authorize` and the v1
+//! `/{tenant}/oauth2/authorize` (`resource=`; its request is rewritten into the v2 one by
+//! `gatehouse_core::browser::authorize::v1`, and the pages then carry the v2 request):
 //!
 //! - a GET (or a POST without `step`) is an authorization request: with a signed-in session
 //!   (cookie `__Host-gh-session`, HttpOnly, Secure, SameSite=Lax) and consent already given it
@@ -166,20 +168,68 @@ fn render(result: Result<Outcome, AuthorizeError>, headers: &HeaderMap, after_po
     with_session(response, session.as_deref())
 }
 
-pub async fn show(
+/// Which authorization endpoint a request came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    V2,
+    V1,
+}
+
+/// A new authorization request (not one of the pages' own forms) at `endpoint`.
+async fn start(
+    s: &AppState,
+    tenant: &str,
+    raw: &str,
+    session: Option<&str>,
+    endpoint: Endpoint,
+) -> Result<Outcome, AuthorizeError> {
+    match endpoint {
+        Endpoint::V2 => s.gh.authorize(tenant, raw, session).await,
+        Endpoint::V1 => s.gh.authorize_v1(tenant, raw, session).await,
+    }
+}
+
+pub async fn show(state: State<AppState>, tenant: Path<String>, query: RawQuery, headers: HeaderMap) -> Response {
+    show_at(state, tenant, query, headers, Endpoint::V2).await
+}
+
+pub async fn show_v1(state: State<AppState>, tenant: Path<String>, query: RawQuery, headers: HeaderMap) -> Response {
+    show_at(state, tenant, query, headers, Endpoint::V1).await
+}
+
+pub async fn submit(state: State<AppState>, tenant: Path<String>, form: PageForm) -> Response {
+    submit_at(state, tenant, form, Endpoint::V2).await
+}
+
+pub async fn submit_v1(state: State<AppState>, tenant: Path<String>, form: PageForm) -> Response {
+    submit_at(state, tenant, form, Endpoint::V1).await
+}
+
+async fn show_at(
     State(s): State<AppState>,
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    endpoint: Endpoint,
 ) -> Response {
     let session = cookie(&headers, SESSION_COOKIE);
-    let result =
-        s.gh.authorize(&tenant, query.as_deref().unwrap_or(""), session.as_deref())
-            .await;
+    let result = start(
+        &s,
+        &tenant,
+        query.as_deref().unwrap_or(""),
+        session.as_deref(),
+        endpoint,
+    )
+    .await;
     render(result, &headers, false)
 }
 
-pub async fn submit(State(s): State<AppState>, Path(tenant): Path<String>, form: PageForm) -> Response {
+async fn submit_at(
+    State(s): State<AppState>,
+    Path(tenant): Path<String>,
+    form: PageForm,
+    endpoint: Endpoint,
+) -> Response {
     let headers = &form.headers;
     let session = cookie(headers, SESSION_COOKIE);
     let Some(params) = form.params.as_ref() else {
@@ -218,7 +268,7 @@ pub async fn submit(State(s): State<AppState>, Path(tenant): Path<String>, form:
             let raw: String = form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(params.iter())
                 .finish();
-            s.gh.authorize(&tenant, &raw, session.as_deref()).await
+            start(&s, &tenant, &raw, session.as_deref(), endpoint).await
         }
     };
     render(result, headers, true)

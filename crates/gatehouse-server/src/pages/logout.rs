@@ -1,4 +1,4 @@
-//! `GET/POST /{tenant}/oauth2/v2.0/logout`: ends the signed-in session (stored row deleted,
+//! `GET/POST /{tenant}/oauth2/v2.0/logout` (and v1's `/{tenant}/oauth2/logout`): ends the signed-in session (stored row deleted,
 //! cookie expired) and either redirects to `post_logout_redirect_uri` (only when it is a
 //! registered redirect URI of `client_id`, see `core::sign_out`) or shows a signed-out page.
 

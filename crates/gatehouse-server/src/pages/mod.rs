@@ -7,9 +7,10 @@
 //!
 //! - [`device`]: the device-code verification page (`/{tenant}/oauth2/deviceauth`).
 //! - [`authorize`]: sign-in and consent of the authorization endpoint
-//!   (`/{tenant}/oauth2/v2.0/authorize`), and its answers to the client.
+//!   (`/{tenant}/oauth2/v2.0/authorize`, and v1's `/{tenant}/oauth2/authorize` with `resource=`),
+//!   and its answers to the client.
 //! - [`myapps`]: the apps a signed-in user authorized, and revoking them (`/{tenant}/myapps`).
-//! - [`logout`]: sign-out (`/{tenant}/oauth2/v2.0/logout`).
+//! - [`logout`]: sign-out (`/{tenant}/oauth2/v2.0/logout`, and v1's `/{tenant}/oauth2/logout`).
 //! - [`templates`]: the layout, error box, hidden fields, message, table and shared forms.
 //! - [`csrf`]: cookies and the CSRF token; [`form`]: the posted-form extractor.
 //!
@@ -42,8 +43,13 @@ pub fn router() -> axum::Router<crate::AppState> {
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize::show).post(authorize::submit),
         )
-        // sign-out; the user's own apps
+        .route(
+            "/{tenant}/oauth2/authorize",
+            get(authorize::show_v1).post(authorize::submit_v1),
+        )
+        // sign-out (v2 and v1 paths); the user's own apps
         .route("/{tenant}/oauth2/v2.0/logout", get(logout::show).post(logout::submit))
+        .route("/{tenant}/oauth2/logout", get(logout::show).post(logout::submit))
         .route("/{tenant}/myapps", get(myapps::show).post(myapps::submit))
         // the device-code verification page
         .route("/{tenant}/oauth2/deviceauth", get(device::show).post(device::submit))

@@ -248,3 +248,95 @@ pub async fn parallel_refreshes_of_one_token_succeed_at_most_once(f: Fixture) {
     }
     assert_eq!(wins, 1, "exactly one of N parallel rotations of one token wins");
 }
+
+pub async fn a_family_access_token_is_superseded_per_resource(f: Fixture) {
+    let s = f.store.as_ref();
+    let fam = family("t", false);
+    s.create_refresh_family(&fam, &token(&fam, 1)).await.unwrap();
+    let (arm, graph) = ("arm-app-id", "graph-app-id");
+    // The first token of a resource replaces nothing.
+    assert_eq!(
+        s.supersede_access_token("t", &fam.id, arm, "a1", 5_000, 100)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.supersede_access_token("t", &fam.id, graph, "g1", 5_000, 100)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(!s.is_revoked("t", None, Some("a1")).await.unwrap());
+    // The next one for the same resource publishes the one it replaces, with its expiry.
+    assert_eq!(
+        s.supersede_access_token("t", &fam.id, arm, "a2", 6_000, 200)
+            .await
+            .unwrap(),
+        Some("a1".into())
+    );
+    assert!(s.is_revoked("t", None, Some("a1")).await.unwrap());
+    assert!(
+        !s.is_revoked("t", None, Some("g1")).await.unwrap(),
+        "another resource is left alone"
+    );
+    assert!(!s.is_revoked("t", None, Some("a2")).await.unwrap());
+    let feed = s.revocations_since("t", 0, 0, 100).await.unwrap();
+    let a1 = feed.iter().find(|r| r.value == "a1").unwrap();
+    assert_eq!((a1.kind.as_str(), a1.expires_at), ("uti", 5_000));
+    // A replaced token that has already expired is not published.
+    assert_eq!(
+        s.supersede_access_token("t", &fam.id, arm, "a3", 9_000, 7_000)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(!s.is_revoked("t", None, Some("a2")).await.unwrap());
+    // Another family's tokens are its own.
+    let other = family("t", false);
+    s.create_refresh_family(&other, &token(&other, 2)).await.unwrap();
+    assert_eq!(
+        s.supersede_access_token("t", &other.id, arm, "o1", 9_000, 100)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        f.reopen()
+            .await
+            .supersede_access_token("t", &fam.id, arm, "a4", 9_000, 100)
+            .await
+            .unwrap(),
+        Some("a3".into()),
+        "kept across a reopen"
+    );
+}
+
+pub async fn concurrent_supersedes_publish_every_replaced_token(f: Fixture) {
+    let fam = family("t", false);
+    f.store.create_refresh_family(&fam, &token(&fam, 1)).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (s, id) = (f.store.clone(), fam.id.clone());
+        tasks.push(tokio::spawn(async move {
+            s.supersede_access_token("t", &id, "r", &format!("u{i}"), 5_000, 100)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut replaced = Vec::new();
+    for t in tasks {
+        replaced.extend(t.await.unwrap());
+    }
+    // Ten tokens, one row: nine were replaced, each exactly once; the one left is not revoked.
+    replaced.sort();
+    replaced.dedup();
+    assert_eq!(replaced.len(), 9, "{replaced:?}");
+    let feed = f.store.revocations_since("t", 0, 0, 100).await.unwrap();
+    assert_eq!(feed.len(), 9);
+    let last = (0..10)
+        .map(|i| format!("u{i}"))
+        .find(|u| !replaced.contains(u))
+        .unwrap();
+    assert!(!f.store.is_revoked("t", None, Some(&last)).await.unwrap());
+}

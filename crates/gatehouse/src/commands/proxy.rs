@@ -13,7 +13,7 @@ use crate::config::{explain_limit, ProxyConnectionArgs};
 /// verified caller upstream in X-Gatehouse-* headers.
 #[derive(Args)]
 #[command(
-    after_help = "Example:\n  gatehouse proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:9000 \\\n    --issuer https://127.0.0.1:8443/<tenant-id>/v2.0 --audience api://orders \\\n    --ca-file gatehouse-data/tls/ca.pem --require-role Orders.Read\nPer-path rules: --routes routes.toml with [[route]] prefix = \"/admin\" require_roles = [\"Admin\"]."
+    after_help = "Example:\n  gatehouse proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:9000 \\\n    --issuer https://127.0.0.1:8443/<tenant-id>/v2.0 --audience api://orders \\\n    --ca-file gatehouse-data/tls/ca.pem --require-role Orders.Read\nX-Tenant-ID by name: --tenant-header --tenant contoso=<tenant-id> (or --discover-tenant-names).\nPer-path rules: --routes routes.toml with [[route]] prefix = \"/admin\" require_roles = [\"Admin\"]."
 )]
 pub struct Proxy {
     /// Address to listen on.
@@ -28,9 +28,14 @@ pub struct Proxy {
     /// Accepted audience (repeatable), e.g. api://orders.
     #[arg(long = "audience", value_name = "RESOURCE")]
     audiences: Vec<String>,
-    /// Accepted tenant id (repeatable; default: the issuers' tenants).
-    #[arg(long = "tenant", value_name = "GUID")]
+    /// Accepted tenant id (repeatable; default: the issuers' tenants). NAME=GUID also lets
+    /// X-Tenant-ID name that tenant by NAME (e.g. --tenant contoso=72f988bf-...).
+    #[arg(long = "tenant", value_name = "GUID|NAME=GUID")]
     tenants: Vec<String>,
+    /// Let X-Tenant-ID carry a tenant name not given with --tenant NAME=GUID: its GUID is read
+    /// from the issuer's discovery document for that name (cached).
+    #[arg(long)]
+    discover_tenant_names: bool,
     /// CA certificate (PEM) that signs the issuer's HTTPS certificate.
     #[arg(long, value_name = "PEM")]
     ca_file: Option<PathBuf>,
@@ -85,7 +90,16 @@ impl Proxy {
         );
         config.issuers.extend(self.issuers);
         config.audiences.extend(self.audiences);
-        config.tenants.extend(self.tenants);
+        for t in self.tenants {
+            match t.split_once('=') {
+                Some((name, guid)) => {
+                    config.tenant_names.push((name.to_owned(), guid.to_owned()));
+                    config.tenants.push(guid.to_owned());
+                }
+                None => config.tenants.push(t),
+            }
+        }
+        config.discover_tenant_names |= self.discover_tenant_names;
         anyhow::ensure!(
             !config.issuers.is_empty(),
             "give at least one --issuer (https://HOST/{{tenant-id}}/v2.0)"

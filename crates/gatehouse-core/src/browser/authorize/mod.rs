@@ -5,10 +5,12 @@
 //! [`AuthorizeError::Page`]: shown to the person, never redirected (no open redirects). After
 //! that, problems go back to the client's redirect URI ([`AuthorizeError::Redirect`]) with
 //! `error`, `error_description`, `state` and `iss` (RFC 9207). The steps of the flow (session,
-//! sign-in, consent, code) are in [`flow`]; redirect URI rules in [`redirect_uri`].
+//! sign-in, consent, code) are in [`flow`]; redirect URI rules in [`redirect_uri`]; the v1
+//! endpoint (`/{tenant}/oauth2/authorize`, `resource=`) in [`v1`].
 
 pub mod flow;
 pub mod redirect_uri;
+pub mod v1;
 
 use std::sync::Arc;
 

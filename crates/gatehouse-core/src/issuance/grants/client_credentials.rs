@@ -63,6 +63,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
             app_only: true,
             client_auth: "1",
             user: None,
+            uti: &mint::new_uti(),
             now: t,
         },
     )?;

@@ -46,6 +46,7 @@ pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error
     let scp = crate::issuance::scopes::scp(env.consent, g.tenant, g.client, g.user, g.scope, &resource).await?;
     let keys = env.keys.for_tenant(g.tenant).await?;
     let t = now();
+    let uti = mint::new_uti();
     let (access_token, exp) = mint::mint(
         &keys,
         env.base_url,
@@ -61,9 +62,18 @@ pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error
             app_only: false,
             client_auth: if g.client.app.public_client { "0" } else { "1" },
             user: Some(g.user),
+            uti: &uti,
             now: t,
         },
     )?;
+    if let (Some(family), Some(_)) = (g.family, &g.refresh_token) {
+        // Seed 003: a refresh replaces the family's access token for this resource; the one it
+        // replaces is revoked (published by its uti). Another resource's token is left alone.
+        // Only a family with refresh tokens is recorded: without one there is no refresh.
+        env.refresh
+            .supersede_access_token(&g.tenant.id, family, &resource.app_id, &uti, exp, t)
+            .await?;
+    }
     let id_token = if g.scope.has("openid") {
         let input = mint::IdInput {
             tenant: g.tenant,

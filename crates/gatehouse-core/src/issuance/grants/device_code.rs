@@ -1,6 +1,7 @@
 //! The device-code grant (RFC 8628 section 3.4): the client polls with
-//! `grant_type=urn:ietf:params:oauth:grant-type:device_code` and `device_code` (MSAL also sends
-//! the same value as `code`, and no scope) until the user approved on the verification page.
+//! `grant_type=urn:ietf:params:oauth:grant-type:device_code` (or the short `device_code`, which
+//! msal-common sends and Entra accepts) and `device_code` (MSAL also sends the same value as
+//! `code`, and no scope) until the user approved on the verification page.
 
 use super::delegated::{self, UserGrant};
 use super::{GrantContext, GrantEnv, Issued};
@@ -9,6 +10,8 @@ use crate::model::DeviceCodeState;
 use crate::secret;
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+/// The short name Microsoft's JavaScript libraries poll with; Entra accepts both.
+pub const SHORT_GRANT_TYPE: &str = "device_code";
 
 /// Milliseconds of slack before a poll counts as too fast (clients sleep `interval` seconds
 /// between polls, so a poll never legitimately comes a whole second early).

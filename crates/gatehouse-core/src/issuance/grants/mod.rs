@@ -43,7 +43,7 @@ impl Grant {
             "client_credentials" => Ok(Self::ClientCredentials),
             "authorization_code" => Ok(Self::AuthorizationCode),
             "refresh_token" => Ok(Self::RefreshToken),
-            device_code::GRANT_TYPE => Ok(Self::DeviceCode),
+            device_code::GRANT_TYPE | device_code::SHORT_GRANT_TYPE => Ok(Self::DeviceCode),
             other => Err(Error::UnsupportedGrant(other.chars().take(100).collect())),
         }
     }

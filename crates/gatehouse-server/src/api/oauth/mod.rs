@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/{tenant}/oauth2/devicecode", post(device::devicecode_v1))
         // revocation (RFC 7009) and the feed guards poll
         .route("/{tenant}/oauth2/v2.0/revoke", post(revocation::revoke))
+        .route("/{tenant}/oauth2/revoke", post(revocation::revoke))
         .route("/{tenant}/gatehouse/revocations", get(revocation::feed))
         // introspection (RFC 7662)
         .route("/{tenant}/oauth2/v2.0/introspect", post(introspection::introspect))
