@@ -34,7 +34,7 @@ pub fn certificate_der(file: &[u8]) -> Result<Vec<u8>, CertificateFile> {
     }
     if !text.contains("-----BEGIN") {
         return match x509_parser::parse_x509_certificate(file) {
-            Ok((rest, _)) if rest.is_empty() => Ok(file.to_vec()),
+            Ok(([], _)) => Ok(file.to_vec()),
             _ => Err(CertificateFile::NoCertificate),
         };
     }
