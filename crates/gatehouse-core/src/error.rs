@@ -46,6 +46,25 @@ pub enum Error {
     ClientSecretExpired,
     #[error("client authenticated twice")]
     ClientAuthConflict,
+    /// A client assertion that is not a well-formed JWT of the accepted shape.
+    #[error("client assertion malformed: {0}")]
+    AssertionMalformed(&'static str),
+    /// No registered certificate is named by the assertion, or its signature does not verify.
+    #[error("client assertion signature invalid or certificate unknown")]
+    AssertionSignature,
+    /// The assertion was signed by a registered certificate outside its validity.
+    #[error("client assertion signed with an expired certificate")]
+    AssertionCertificateExpired,
+    #[error("client assertion outside its valid time range: {0}")]
+    AssertionTime(&'static str),
+    #[error("client assertion audience is not this tenant's token endpoint")]
+    AssertionAudience,
+    /// `iss` and `sub` differ, or do not name the client.
+    #[error("client assertion iss/sub do not name the client")]
+    AssertionSubject,
+    /// The assertion's `jti` was already used in this tenant.
+    #[error("client assertion already used")]
+    AssertionReplayed,
     #[error("public client cannot use the client-credentials grant")]
     PublicClient,
     #[error("service principal disabled")]
@@ -154,6 +173,9 @@ pub enum Object {
     ServicePrincipal,
     User,
     Secret,
+    Certificate,
+    /// A secret or a certificate.
+    Credential,
     AppRole,
     AppRoleAssignment,
     IdentifierUri,
@@ -171,6 +193,8 @@ impl Object {
             Self::ServicePrincipal => "service principal",
             Self::User => "user",
             Self::Secret => "secret",
+            Self::Certificate => "certificate",
+            Self::Credential => "credential",
             Self::AppRole => "app role",
             Self::AppRoleAssignment => "app role assignment",
             Self::IdentifierUri => "identifier URI",
@@ -263,6 +287,13 @@ impl Error {
             | Self::ClientSecretMissing
             | Self::ClientSecretInvalid
             | Self::ClientSecretExpired
+            | Self::AssertionMalformed(_)
+            | Self::AssertionSignature
+            | Self::AssertionCertificateExpired
+            | Self::AssertionTime(_)
+            | Self::AssertionAudience
+            | Self::AssertionSubject
+            | Self::AssertionReplayed
             | Self::InvalidCredentials
             | Self::PasswordChangeRequired
             | Self::LoginRequired

@@ -142,6 +142,8 @@ impl Gatehouse {
         ClientAuth {
             directory: &self.directory,
             throttle: &self.throttle,
+            base_url: &self.base_url,
+            assertions: self.store().as_ref(),
         }
     }
 

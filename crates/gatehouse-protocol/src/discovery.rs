@@ -32,6 +32,10 @@ pub struct ProviderMetadata {
     pub introspection_endpoint_auth_methods_supported: Vec<String>,
     #[serde(default)]
     pub token_endpoint_auth_methods_supported: Vec<String>,
+    /// Required by RFC 8414 when `private_key_jwt` is offered: the algorithms of client
+    /// assertions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub token_endpoint_auth_signing_alg_values_supported: Vec<String>,
     #[serde(default)]
     pub response_types_supported: Vec<String>,
     #[serde(default)]
@@ -105,8 +109,18 @@ impl ProviderMetadata {
             end_session_endpoint: Some(format!("{oauth}/logout")),
             revocation_endpoint: Some(format!("{oauth}/revoke")),
             introspection_endpoint: Some(format!("{oauth}/introspect")),
-            introspection_endpoint_auth_methods_supported: strings(&["client_secret_post", "client_secret_basic"]),
-            token_endpoint_auth_methods_supported: strings(&["client_secret_post", "client_secret_basic"]),
+            // The introspecting client authenticates through the token endpoint's one path.
+            introspection_endpoint_auth_methods_supported: strings(&[
+                "client_secret_post",
+                "client_secret_basic",
+                "private_key_jwt",
+            ]),
+            token_endpoint_auth_methods_supported: strings(&[
+                "client_secret_post",
+                "client_secret_basic",
+                "private_key_jwt",
+            ]),
+            token_endpoint_auth_signing_alg_values_supported: strings(&["RS256", "PS256"]),
             response_types_supported: strings(&["code"]),
             response_modes_supported: strings(&["query", "form_post"]),
             grant_types_supported: strings(&[

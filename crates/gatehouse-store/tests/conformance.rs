@@ -30,6 +30,9 @@ use unit_of_work::*;
 #[path = "conformance/changes.rs"]
 mod changes;
 use changes::*;
+#[path = "conformance/certificates.rs"]
+mod certificates;
+use certificates::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -518,6 +521,8 @@ macro_rules! suite {
             case!(many_concurrent_units_of_work_agree_on_one_order);
             case!(every_cache_write_names_what_it_changed);
             case!(the_change_feed_keeps_a_bounded_window);
+            case!(certificates_round_trip_beside_secrets);
+            case!(an_assertion_id_is_used_once_per_tenant);
         }
     };
 }

@@ -326,7 +326,7 @@ async fn discovery_advertises_the_introspection_endpoint_that_is_served() {
         assert_eq!(d["introspection_endpoint"], expected.as_str(), "{doc}");
         assert_eq!(
             d["introspection_endpoint_auth_methods_supported"],
-            json!(["client_secret_post", "client_secret_basic"])
+            json!(["client_secret_post", "client_secret_basic", "private_key_jwt"])
         );
         // Served: an unauthenticated POST is refused as OAuth, not 404.
         let r = s.client().post(&expected).send().await.unwrap();

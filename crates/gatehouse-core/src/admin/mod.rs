@@ -5,6 +5,7 @@
 pub mod apis;
 pub mod apps;
 pub mod bootstrap;
+pub mod certificates;
 pub mod tenants;
 pub mod users;
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::issuance::resources::{self, Resource};
-use crate::model::{AppRole, Application, ClientSecret, ServicePrincipal, Tenant};
+use crate::model::{AppRole, Application, ClientCertificate, ClientSecret, ServicePrincipal, Tenant};
 use crate::store::{AppStore, Change, ChangeKind, Store, TenantStore};
 use cache::GuardedCache;
 
@@ -28,6 +28,8 @@ pub struct ClientEntry {
     pub app: Application,
     pub sp: ServicePrincipal,
     pub secrets: Vec<ClientSecret>,
+    /// Certificate credentials (public keys for client assertions).
+    pub certificates: Vec<ClientCertificate>,
     /// A built-in client (`crate::issuance::first_party`): every resource counts as consented.
     pub first_party: bool,
 }
@@ -143,7 +145,8 @@ impl Directory {
         found.ok_or_else(|| Error::TenantNotFound(segment.to_owned()))
     }
 
-    /// A client (application + service principal + secrets) of a tenant, by client id.
+    /// A client (application + service principal + secrets and certificates) of a tenant, by
+    /// client id.
     pub async fn client(&self, tenant: &Tenant, client_id: &str) -> Result<Arc<ClientEntry>, Error> {
         let app_id = client_id.to_ascii_lowercase();
         let key = format!("{}|{app_id}", tenant.id);
@@ -164,10 +167,12 @@ impl Directory {
                 None => None,
                 Some(sp) => {
                     let secrets = self.apps_db.list_secrets(&app.id).await?;
+                    let certificates = self.store.list_certificates(&app.id).await?;
                     Some(Arc::new(ClientEntry {
                         app,
                         sp,
                         secrets,
+                        certificates,
                         first_party: false,
                     }))
                 }

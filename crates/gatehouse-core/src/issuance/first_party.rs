@@ -57,6 +57,7 @@ pub fn client(tenant: &Tenant, client_id: &str) -> Option<ClientEntry> {
         app,
         sp,
         secrets: Vec::new(),
+        certificates: Vec::new(),
         first_party: true,
     })
 }

@@ -25,7 +25,7 @@ pub struct MintInput<'a> {
     pub scopes: Option<&'a str>,
     pub family: Option<&'a str>,
     pub app_only: bool,
-    /// `azpacr`/`appidacr`: "0" public client, "1" client secret.
+    /// `azpacr`/`appidacr`: "0" public client, "1" client secret, "2" certificate.
     pub client_auth: &'a str,
     /// The signed-in user of a delegated token.
     pub user: Option<&'a User>,

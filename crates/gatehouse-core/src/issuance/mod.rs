@@ -1,7 +1,8 @@
 //! The token path: everything a token request touches, and nothing a browser page needs alone.
 //!
-//! - [`client_auth`]: client authentication (secret in the body or HTTP Basic, constant-time),
-//!   the one path every grant authenticates its client through.
+//! - [`client_auth`]: client authentication (secret in the body or HTTP Basic, constant-time,
+//!   or a certificate-signed client assertion), the one path every grant authenticates its
+//!   client through; [`client_assertion`] parses and verifies the assertions.
 //! - [`directory`]: the cache of tenants, clients, resources and role assignments (no database
 //!   round trip for anything already seen), following the store's change feed.
 //! - [`keyring`]: each tenant's signing keys, unsealed and parsed once, and its JWKS.
@@ -13,6 +14,7 @@
 //! - [`revocation`]: RFC 7009 revocation and the feed guards poll.
 //! - [`introspection`]: RFC 7662: who may ask, and what a refresh token says.
 
+pub mod client_assertion;
 pub mod client_auth;
 pub mod directory;
 pub mod first_party;

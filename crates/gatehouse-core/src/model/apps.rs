@@ -74,6 +74,27 @@ pub struct ClientSecret {
     pub end: UnixTime,
 }
 
+/// A certificate credential as stored: the certificate and its public key, never a private key
+/// (Graph's `keyCredentials[]` of type `AsymmetricX509Cert`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCertificate {
+    /// The key id (GUID), as Graph's `keyCredentials[].keyId`.
+    pub key_id: String,
+    pub application_id: String,
+    pub display_name: String,
+    /// SHA-1 of the certificate's DER: the `x5t` header of RS256 assertions.
+    pub thumbprint_sha1: [u8; 20],
+    /// SHA-256 of the certificate's DER: the `x5t#S256` header of PS256 assertions.
+    pub thumbprint_sha256: [u8; 32],
+    /// The certificate, DER.
+    pub der: Vec<u8>,
+    /// The RSA public key it holds (PKCS#1 `RSAPublicKey`, DER), as signatures are checked.
+    pub public_key: Vec<u8>,
+    /// The certificate's validity (`notBefore`, `notAfter`).
+    pub start: UnixTime,
+    pub end: UnixTime,
+}
+
 /// An app role of a resource API granted to a service principal (Graph's `appRoleAssignment`;
 /// not an Azure RBAC role assignment, which names a role definition and a scope).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

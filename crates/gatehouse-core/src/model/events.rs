@@ -33,6 +33,8 @@ pub struct PurgeReport {
     pub revocations: u64,
     pub throttle_entries: u64,
     pub sign_in_events: u64,
+    /// Used client-assertion ids (`jti`) past their expiry.
+    pub used_assertions: u64,
 }
 
 impl PurgeReport {
@@ -45,5 +47,6 @@ impl PurgeReport {
             + self.revocations
             + self.throttle_entries
             + self.sign_in_events
+            + self.used_assertions
     }
 }

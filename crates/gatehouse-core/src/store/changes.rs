@@ -22,7 +22,8 @@ pub enum ChangeKind {
     /// An application or its service principal was created, changed or deleted; `key` is the
     /// application's `app_id` (client id), lower-case.
     App,
-    /// A secret of an application was added or removed; `key` is the application's `app_id`.
+    /// A secret or a certificate of an application was added or removed; `key` is the
+    /// application's `app_id`.
     Secret,
     /// An app-role assignment was added or removed; `key` is `{principal_id}|{resource_id}`.
     AppRoleAssignment,

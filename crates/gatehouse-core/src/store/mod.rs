@@ -15,6 +15,7 @@
 //! |---|---|
 //! | `tenants.rs` | [`TenantStore`], [`KeyStore`] |
 //! | `apps.rs` | [`AppStore`]: applications, service principals, secrets, app-role assignments |
+//! | `certificates.rs` | [`CertificateStore`], [`AssertionStore`] (used client-assertion ids) |
 //! | `users.rs` | [`UserStore`] |
 //! | `device_codes.rs` | [`DeviceCodeStore`] |
 //! | `refresh.rs` | [`RefreshStore`] |
@@ -30,6 +31,7 @@
 
 mod apps;
 mod auth_codes;
+mod certificates;
 mod changes;
 mod device_codes;
 mod maintenance;
@@ -45,6 +47,7 @@ mod users;
 
 pub use apps::AppStore;
 pub use auth_codes::AuthCodeStore;
+pub use certificates::{AssertionStore, CertificateStore};
 pub use changes::{Change, ChangeKind, ChangeStore};
 pub use device_codes::DeviceCodeStore;
 pub use maintenance::MaintenanceStore;
@@ -78,6 +81,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store:
     TenantStore
     + AppStore
+    + CertificateStore
+    + AssertionStore
     + KeyStore
     + ChangeStore
     + ThrottleStore

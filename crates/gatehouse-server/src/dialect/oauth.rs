@@ -61,7 +61,14 @@ pub fn wire(e: &Error) -> Wire {
             Error::ClientSecretMissing => w(401, E::InvalidClient, 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".into()),
             Error::ClientSecretInvalid => w(401, E::InvalidClient, 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.".into()),
             Error::ClientSecretExpired => w(401, E::InvalidClient, 7000222, "The provided client secret keys are expired. Create new keys for your app (gatehouse app credential add).".into()),
-            Error::ClientAuthConflict => w(400, E::InvalidRequest, 9002313, "Invalid request. Authenticate the client once: either HTTP Basic or client_secret in the body.".into()),
+            Error::ClientAuthConflict => w(400, E::InvalidRequest, 9002313, "Invalid request. Authenticate the client once: HTTP Basic, client_secret in the body, or client_assertion, never two of them.".into()),
+            Error::AssertionMalformed(why) => w(401, E::InvalidClient, 50027, format!("JWT token is invalid or malformed: {why}. Send a client_assertion signed with RS256 (header x5t) or PS256 (header x5t#S256).")),
+            Error::AssertionSignature => w(401, E::InvalidClient, 700027, "Client assertion contains an invalid signature. [Reason - The key was not found or the signature does not verify.] Register the certificate on the application (gatehouse app credential add --cert) and sign with its private key.".into()),
+            Error::AssertionCertificateExpired => w(401, E::InvalidClient, 700027, "Client assertion contains an invalid signature. [Reason - The certificate that signed it is expired or not yet valid.] Register a new certificate and sign with it.".into()),
+            Error::AssertionTime(why) => w(401, E::InvalidClient, 700024, format!("Client assertion is not within its valid time range: {why}. Make a new assertion for each request, valid for at most 10 minutes.")),
+            Error::AssertionAudience => w(401, E::InvalidClient, 700023, "Client assertion audience claim does not match Realm issuer. Set 'aud' to this tenant's token endpoint URL.".into()),
+            Error::AssertionSubject => w(401, E::InvalidClient, 700021, "Client assertion application identifier doesn't match 'client_id' parameter. Both 'iss' and 'sub' must be the application's client id.".into()),
+            Error::AssertionReplayed => w(401, E::InvalidClient, 50027, "JWT token is invalid: its 'jti' was already used. A client assertion is good for one request: make a new one with a new jti.".into()),
             Error::PublicClient => w(400, E::UnauthorizedClient, 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented, and it cannot use the client-credentials grant.".into()),
             Error::ClientDisabled => w(400, E::UnauthorizedClient, 7000112, "Application is disabled.".into()),
             Error::UnknownResource { resource, tenant } => w(400, E::InvalidResource, 500011, format!("The resource principal named {resource} was not found in the tenant named {tenant}. Register it with 'gatehouse api create' or check the resource identifier.")),
@@ -223,6 +230,22 @@ mod tests {
             resource: "r".into(),
         });
         assert_eq!(p.aadsts, 650053);
+    }
+
+    #[test]
+    fn client_assertion_errors_have_entra_codes() {
+        let code = |e: Error| {
+            let w = wire(&e);
+            (w.status, w.error, w.aadsts)
+        };
+        let ic = OAuthError::InvalidClient;
+        assert_eq!(code(Error::AssertionSignature), (401, ic, 700027));
+        assert_eq!(code(Error::AssertionCertificateExpired), (401, ic, 700027));
+        assert_eq!(code(Error::AssertionTime("x")), (401, ic, 700024));
+        assert_eq!(code(Error::AssertionAudience), (401, ic, 700023));
+        assert_eq!(code(Error::AssertionSubject), (401, ic, 700021));
+        assert_eq!(code(Error::AssertionMalformed("x")), (401, ic, 50027));
+        assert_eq!(code(Error::AssertionReplayed), (401, ic, 50027));
     }
 
     #[tokio::test]

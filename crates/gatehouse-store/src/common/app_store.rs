@@ -210,6 +210,7 @@ macro_rules! impl_app_store {
                         .await?;
                     let mut statements: Vec<(&str, &str)> = vec![
                         ("DELETE FROM client_secrets WHERE application_id = $1", &id),
+                        ("DELETE FROM client_certificates WHERE application_id = $1", &id),
                         ("DELETE FROM identifier_uris WHERE application_id = $1", &id),
                         ("DELETE FROM role_assignments WHERE resource_id = $1", &id),
                     ];

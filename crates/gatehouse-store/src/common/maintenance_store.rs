@@ -33,6 +33,9 @@ macro_rules! impl_maintenance_store {
                         revocations: self
                             .exec("DELETE FROM revocations WHERE expires_at < $1", at())
                             .await?,
+                        used_assertions: self
+                            .exec("DELETE FROM used_assertions WHERE expires_at < $1", at())
+                            .await?,
                         throttle_entries: self
                             .exec(
                                 "DELETE FROM auth_throttle WHERE locked_until < $1 AND window_start < $1",

@@ -1,8 +1,8 @@
 //! Decoding rows into domain objects, for any backend.
 
 use gatehouse_core::model::{
-    AppRole, AppRoleAssignment, Application, AuthCode, ClientSecret, DeviceCode, DeviceCodeState, PermissionScope,
-    RefreshFamily, RefreshToken, ServicePrincipal, SignInSession, Tenant, User,
+    AppRole, AppRoleAssignment, Application, AuthCode, ClientCertificate, ClientSecret, DeviceCode, DeviceCodeState,
+    PermissionScope, RefreshFamily, RefreshToken, ServicePrincipal, SignInSession, Tenant, User,
 };
 use gatehouse_core::StoreError;
 use gatehouse_keys::{KeyRecord, KeyStatus};
@@ -105,6 +105,29 @@ where
         display_name: r.s("display_name")?,
         account_enabled: r.b("account_enabled")?,
         created_at: r.i("created_at")?,
+    })
+}
+
+pub(crate) fn certificate<R: Cols>(r: &R) -> Result<ClientCertificate, StoreError>
+where
+    for<'r> &'r str: ColumnIndex<R>,
+{
+    Ok(ClientCertificate {
+        key_id: r.s("key_id")?,
+        application_id: r.s("application_id")?,
+        display_name: r.s("display_name")?,
+        thumbprint_sha1: r
+            .bytes("thumbprint_sha1")?
+            .try_into()
+            .map_err(|_| corrupt("thumbprint_sha1 length"))?,
+        thumbprint_sha256: r
+            .bytes("thumbprint_sha256")?
+            .try_into()
+            .map_err(|_| corrupt("thumbprint_sha256 length"))?,
+        der: r.bytes("cert_der")?,
+        public_key: r.bytes("public_key")?,
+        start: r.i("start_at")?,
+        end: r.i("end_at")?,
     })
 }
 

@@ -1,13 +1,12 @@
-//! `gatehouse app create|list|show|delete`, `app credential add|list|remove`,
-//! `app role grant|revoke` (`app consent` is in `app_consent.rs`).
+//! `gatehouse app create|list|show|delete`, `app role grant|revoke` (`app credential` is in
+//! `credential.rs`, `app consent` in `app_consent.rs`).
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use gatehouse_core::admin::apps::NewApp;
 use gatehouse_core::admin::Admin;
-use gatehouse_core::model::{ClientSecret, Tenant};
-use gatehouse_protocol::timefmt::iso8601;
-use serde_json::{json, Value};
+use gatehouse_core::model::Tenant;
+use serde_json::json;
 
 use super::explain;
 use crate::config::StoreArgs;
@@ -15,7 +14,6 @@ use crate::context::Ctx;
 use crate::output::{print, Output};
 
 const COLUMNS: &[&str] = &["appId", "displayName", "publicClient", "identifierUris"];
-const SECRET_COLUMNS: &[&str] = &["keyId", "displayName", "hint", "startDateTime", "endDateTime"];
 
 /// Options shared by app verbs: where the data is, which tenant, how to print.
 #[derive(Args)]
@@ -54,9 +52,9 @@ pub enum AppCmd {
     /// Delete an application, its service principal, secrets and role assignments.
     #[command(after_help = "Example:\n  gatehouse app delete 3f0c...-appid")]
     Delete(Named),
-    /// Client secrets of an application.
+    /// Client secrets and certificates of an application.
     #[command(subcommand)]
-    Credential(CredentialCmd),
+    Credential(super::credential::CredentialCmd),
     /// App roles of an API granted to an application (the `roles` claim).
     #[command(subcommand)]
     Role(RoleCmd),
@@ -89,52 +87,6 @@ pub struct Named {
 }
 
 #[derive(Subcommand)]
-pub enum CredentialCmd {
-    /// Add a client secret; it is printed once and stored only as a hash.
-    #[command(
-        after_help = "Example:\n  gatehouse app credential add --app billing-worker --display-name ci --years 1"
-    )]
-    Add(CredAdd),
-    /// List secrets (key ids and hints, never the secrets).
-    #[command(after_help = "Example:\n  gatehouse app credential list --app billing-worker")]
-    List(CredList),
-    /// Remove a secret; running servers refuse it within a second.
-    #[command(after_help = "Example:\n  gatehouse app credential remove --app billing-worker --key-id 5b1e...")]
-    Remove(CredRemove),
-}
-
-#[derive(Args)]
-pub struct CredAdd {
-    #[arg(long)]
-    app: String,
-    #[arg(long)]
-    display_name: Option<String>,
-    /// Lifetime in years (1 to 10).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=10))]
-    years: i64,
-    #[command(flatten)]
-    scope: Scope,
-}
-
-#[derive(Args)]
-pub struct CredList {
-    #[arg(long)]
-    app: String,
-    #[command(flatten)]
-    scope: Scope,
-}
-
-#[derive(Args)]
-pub struct CredRemove {
-    #[arg(long)]
-    app: String,
-    #[arg(long)]
-    key_id: String,
-    #[command(flatten)]
-    scope: Scope,
-}
-
-#[derive(Subcommand)]
 pub enum RoleCmd {
     /// Grant an app role of an API to an application.
     #[command(
@@ -161,16 +113,6 @@ pub struct RoleArgs {
     role: String,
     #[command(flatten)]
     scope: Scope,
-}
-
-pub fn secret_json(s: &ClientSecret) -> Value {
-    json!({
-        "keyId": s.key_id,
-        "displayName": s.display_name,
-        "hint": s.hint,
-        "startDateTime": iso8601(s.start),
-        "endDateTime": iso8601(s.end),
-    })
 }
 
 impl AppCmd {
@@ -211,46 +153,6 @@ impl AppCmd {
             Self::Credential(c) => c.run().await?,
             Self::Role(r) => r.run().await?,
             Self::Consent(c) => c.run().await?,
-        }
-        Ok(())
-    }
-}
-
-impl CredentialCmd {
-    async fn run(self) -> Result<()> {
-        match self {
-            Self::Add(a) => {
-                let (admin, tenant) = a.scope.open().await?;
-                let app = admin.app(&tenant, &a.app).await.map_err(explain)?;
-                let end = gatehouse_core::model::now() + a.years * 365 * 86_400;
-                let created = admin
-                    .add_secret(&tenant, &app, a.display_name.as_deref(), Some(end))
-                    .await
-                    .map_err(explain)?;
-                let mut v = secret_json(&created.meta);
-                v["secretText"] = json!(created.text);
-                v["appId"] = json!(app.app_id);
-                print(a.scope.output, &v, SECRET_COLUMNS);
-                eprintln!("This is the only time the secret is shown: store it now.");
-            }
-            Self::List(l) => {
-                let (admin, tenant) = l.scope.open().await?;
-                let app = admin.app(&tenant, &l.app).await.map_err(explain)?;
-                let list: Vec<Value> = admin
-                    .list_secrets(&app)
-                    .await
-                    .map_err(explain)?
-                    .iter()
-                    .map(secret_json)
-                    .collect();
-                print(l.scope.output, &Value::Array(list), SECRET_COLUMNS);
-            }
-            Self::Remove(r) => {
-                let (admin, tenant) = r.scope.open().await?;
-                let app = admin.app(&tenant, &r.app).await.map_err(explain)?;
-                admin.remove_secret(&tenant, &app, &r.key_id).await.map_err(explain)?;
-                print(r.scope.output, &json!({"removed": r.key_id, "appId": app.app_id}), &[]);
-            }
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod app;
 pub mod app_consent;
+pub mod credential;
 pub mod migrate;
 pub mod proxy;
 pub mod purge;
@@ -49,7 +50,7 @@ fn list_hint(object: Object) -> &'static str {
         Object::Tenant => "see 'gatehouse tenant list'",
         Object::Application | Object::ServicePrincipal | Object::IdentifierUri => "see 'gatehouse app list'",
         Object::User => "see 'gatehouse user list'",
-        Object::Secret => "see 'gatehouse app credential list --app APP'",
+        Object::Secret | Object::Certificate | Object::Credential => "see 'gatehouse app credential list --app APP'",
         Object::AppRole | Object::Scope => "see the API's roles and scopes with 'gatehouse app show API'",
         Object::AppRoleAssignment => "it is not granted; see 'gatehouse app show APP'",
         Object::Record => "try again",

@@ -23,6 +23,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
         client,
         params,
         dialect,
+        method,
     } = *ctx;
     let code = params.get("code").ok_or(Error::MissingParameter("code"))?;
     let hash = secret::sha256(code.as_bytes());
@@ -82,6 +83,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     delegated::issue(
         env,
         UserGrant {
+            client_auth: method.acr(),
             tenant,
             client,
             user: &user,

@@ -39,6 +39,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
         client,
         params,
         dialect,
+        method,
     } = *ctx;
     if !client.sp.account_enabled {
         return Err(Error::ClientDisabled);
@@ -61,7 +62,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
             scopes: None,
             family: None,
             app_only: true,
-            client_auth: "1",
+            client_auth: method.acr(),
             user: None,
             uti: &mint::new_uti(),
             now: t,

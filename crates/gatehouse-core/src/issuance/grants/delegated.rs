@@ -38,6 +38,8 @@ pub struct UserGrant<'a> {
     pub nonce: Option<&'a str>,
     /// `client_info=1` was sent.
     pub client_info: bool,
+    /// `azpacr` / `appidacr`: how the client authenticated.
+    pub client_auth: &'static str,
 }
 
 /// Mints the access token (and id_token, client_info) for a signed-in user.
@@ -60,7 +62,7 @@ pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error
             scopes: Some(&scp),
             family: g.family,
             app_only: false,
-            client_auth: if g.client.app.public_client { "0" } else { "1" },
+            client_auth: g.client_auth,
             user: Some(g.user),
             uti: &uti,
             now: t,

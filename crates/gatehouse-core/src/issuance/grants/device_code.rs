@@ -30,6 +30,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
         client,
         params,
         dialect,
+        method,
     } = *ctx;
     let code = params
         .get("device_code")
@@ -86,6 +87,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     delegated::issue(
         env,
         UserGrant {
+            client_auth: method.acr(),
             tenant,
             client,
             user: &user,

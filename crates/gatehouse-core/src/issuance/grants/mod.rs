@@ -19,7 +19,7 @@ use gatehouse_protocol::token::{IssuedToken, TokenResponseV1, TokenResponseV2};
 use gatehouse_protocol::FormParams;
 
 use crate::error::Error;
-use crate::issuance::client_auth::{ClientAuth, Clients, Presented};
+use crate::issuance::client_auth::{ClientAuth, Clients, Method, Presented};
 use crate::issuance::directory::{ClientEntry, Directory};
 use crate::issuance::keyring::KeyRing;
 use crate::model::Tenant;
@@ -83,6 +83,8 @@ pub struct GrantContext<'a> {
     pub client: &'a ClientEntry,
     pub params: &'a FormParams,
     pub dialect: Dialect,
+    /// How the client authenticated (`azpacr` / `appidacr`).
+    pub method: Method,
 }
 
 /// The one dispatch: authenticates the client under the grant's policy, then runs the grant.
@@ -95,12 +97,15 @@ pub async fn issue(
     dialect: Dialect,
 ) -> Result<Issued, Error> {
     let grant = Grant::parse(params.get("grant_type").ok_or(Error::MissingParameter("grant_type"))?)?;
-    let client = auth.client(tenant, params, presented, grant.clients()).await?;
+    let (client, method) = auth
+        .client_and_method(tenant, params, presented, grant.clients())
+        .await?;
     let ctx = GrantContext {
         tenant,
         client: &client,
         params,
         dialect,
+        method,
     };
     match grant {
         Grant::ClientCredentials => client_credentials::grant(env, &ctx).await,

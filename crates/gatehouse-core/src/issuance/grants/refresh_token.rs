@@ -23,6 +23,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
         client,
         params,
         dialect,
+        method,
     } = *ctx;
     let text = params
         .get("refresh_token")
@@ -66,6 +67,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     delegated::issue(
         env,
         UserGrant {
+            client_auth: method.acr(),
             tenant,
             client,
             user: &user,
