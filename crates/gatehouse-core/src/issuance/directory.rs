@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::issuance::resources::{self, Resource};
-use crate::model::{AppRole, Application, ClientCertificate, ClientSecret, ServicePrincipal, Tenant};
+use crate::model::{AppRole, Application, ClientCertificate, ClientSecret, ServicePrincipal, Tenant, UnixTime};
 use crate::store::{AppStore, Change, ChangeKind, Store, TenantStore};
 use cache::GuardedCache;
 
@@ -26,12 +26,51 @@ pub use follow::{ChangeFollower, Followed};
 #[derive(Debug, Clone)]
 pub struct ClientEntry {
     pub app: Application,
-    pub sp: ServicePrincipal,
-    pub secrets: Vec<ClientSecret>,
+    /// The service principal: only what the token path reads of it (the whole record is in the
+    /// store; ten thousand cached clients should not hold ten thousand copies of its tenant id,
+    /// app id and name).
+    pub sp: SpEntry,
+    /// The secrets' hashes and validity (names, hints and key ids stay in the store).
+    pub secrets: Vec<SecretEntry>,
     /// Certificate credentials (public keys for client assertions).
     pub certificates: Vec<ClientCertificate>,
     /// A built-in client (`crate::issuance::first_party`): every resource counts as consented.
     pub first_party: bool,
+}
+
+/// A service principal as the token path sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpEntry {
+    /// Object id (GUID): the `oid` and `sub` of the app's tokens.
+    pub id: String,
+    pub account_enabled: bool,
+}
+
+impl From<ServicePrincipal> for SpEntry {
+    fn from(sp: ServicePrincipal) -> Self {
+        Self {
+            id: sp.id,
+            account_enabled: sp.account_enabled,
+        }
+    }
+}
+
+/// A client secret as the secret check sees it: its SHA-256 and validity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretEntry {
+    pub secret_hash: [u8; 32],
+    pub start: UnixTime,
+    pub end: UnixTime,
+}
+
+impl From<ClientSecret> for SecretEntry {
+    fn from(s: ClientSecret) -> Self {
+        Self {
+            secret_hash: s.secret_hash,
+            start: s.start,
+            end: s.end,
+        }
+    }
 }
 
 /// How many entries each cache holds at most (clients: about 1.5 KB each).
@@ -170,8 +209,8 @@ impl Directory {
                     let certificates = self.store.list_certificates(&app.id).await?;
                     Some(Arc::new(ClientEntry {
                         app,
-                        sp,
-                        secrets,
+                        sp: sp.into(),
+                        secrets: secrets.into_iter().map(SecretEntry::from).collect(),
                         certificates,
                         first_party: false,
                     }))

@@ -2,8 +2,8 @@
 //! do in Entra ID: the Azure CLI and Azure PowerShell. They may ask for any API's scopes, and
 //! every resource counts as consented for them.
 
-use crate::issuance::directory::ClientEntry;
-use crate::model::{Application, ServicePrincipal, Tenant};
+use crate::issuance::directory::{ClientEntry, SpEntry};
+use crate::model::{Application, Tenant};
 
 struct FirstParty {
     app_id: &'static str,
@@ -45,13 +45,9 @@ pub fn client(tenant: &Tenant, client_id: &str) -> Option<ClientEntry> {
         redirect_uris: vec!["http://localhost".into()],
         created_at: 0,
     };
-    let sp = ServicePrincipal {
+    let sp = SpEntry {
         id: object_id(&tenant.id, fp.app_id, "sp"),
-        tenant_id: tenant.id.clone(),
-        app_id: fp.app_id.to_owned(),
-        display_name: fp.display_name.to_owned(),
         account_enabled: true,
-        created_at: 0,
     };
     Some(ClientEntry {
         app,
