@@ -70,6 +70,16 @@ async fn revoking_an_authorized_app_ends_its_refresh_tokens() {
     let (st, body) = refresh(&s, &tenant, &client, rt).await;
     assert_eq!(st, 200, "{body}");
     let rt = body["refresh_token"].as_str().unwrap().to_owned();
+    // The refresh revoked the access token it replaced (same resource); its successor, of the
+    // same family, is the one still valid.
+    assert_eq!(
+        me(&s, reqwest::Method::GET, &path, Some(at)).await.status(),
+        401,
+        "the replaced access token is refused"
+    );
+    let at = body["access_token"].as_str().unwrap().to_owned();
+    let at = at.as_str();
+    assert_eq!(b64_claims(at)["sid"], sid.as_str(), "same family");
 
     let del = format!("/{tenant}/me/authorizedApps/{client}");
     assert_eq!(me(&s, reqwest::Method::DELETE, &del, Some(at)).await.status(), 204);
