@@ -106,6 +106,33 @@ impl ClientAuth<'_> {
         Ok((client, method))
     }
 
+    /// The confidential client named `client_id`, under the failed-attempt limits of the client
+    /// and the source: refused while locked, an unknown id counted against the source, a public
+    /// client refused. Both the secret and the assertion path start here.
+    async fn confidential(
+        &self,
+        tenant: &Tenant,
+        client_id: &str,
+        client_key: &str,
+        source_key: Option<&str>,
+    ) -> Result<Arc<ClientEntry>, Error> {
+        let mut keys: Vec<&str> = vec![client_key];
+        keys.extend(source_key);
+        self.throttle.check(&keys)?;
+        let client = match self.directory.client(tenant, client_id).await {
+            Ok(c) => c,
+            Err(e @ Error::ClientNotFound { .. }) => {
+                self.throttle.failure(None, source_key).await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
+        if client.app.public_client {
+            return Err(Error::PublicClient);
+        }
+        Ok(client)
+    }
+
     /// Authenticates a confidential client and returns it.
     async fn authenticate(
         &self,
@@ -127,23 +154,9 @@ impl ClientAuth<'_> {
         };
         let client_key = throttle::client_key(&tenant.id, client_id);
         let source_key = presented.source.as_ref().map(throttle::source_key);
-        let mut keys: Vec<&str> = vec![&client_key];
-        if let Some(s) = &source_key {
-            keys.push(s);
-        }
-        self.throttle.check(&keys)?;
-
-        let client = match self.directory.client(tenant, client_id).await {
-            Ok(c) => c,
-            Err(e @ Error::ClientNotFound { .. }) => {
-                self.throttle.failure(None, source_key.as_deref()).await?;
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        };
-        if client.app.public_client {
-            return Err(Error::PublicClient);
-        }
+        let client = self
+            .confidential(tenant, client_id, &client_key, source_key.as_deref())
+            .await?;
         let Some(secret) = secret else {
             return Err(Error::ClientSecretMissing);
         };
@@ -193,23 +206,9 @@ impl ClientAuth<'_> {
             return Err(parsed.err().unwrap_or(Error::MissingParameter("client_id")));
         };
         let client_key = throttle::client_key(&tenant.id, &client_id);
-        let mut keys: Vec<&str> = vec![&client_key];
-        if let Some(s) = &source_key {
-            keys.push(s);
-        }
-        self.throttle.check(&keys)?;
-
-        let client = match self.directory.client(tenant, &client_id).await {
-            Ok(c) => c,
-            Err(e @ Error::ClientNotFound { .. }) => {
-                self.throttle.failure(None, source_key.as_deref()).await?;
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        };
-        if client.app.public_client {
-            return Err(Error::PublicClient);
-        }
+        let client = self
+            .confidential(tenant, &client_id, &client_key, source_key.as_deref())
+            .await?;
         match self.check_assertion(tenant, &client, &client_id, parsed).await {
             Ok(()) => Ok(client),
             Err(e @ Error::Store(_)) => Err(e),
