@@ -155,6 +155,34 @@ pub enum Error {
     /// No route serves this path (answered by the router's fallback).
     #[error("no such path")]
     NoSuchPath,
+    /// A name that breaks its object's naming rule (`rule` says the rule in full).
+    #[error("{object} name '{name}' is not valid: {rule}")]
+    InvalidName {
+        object: Object,
+        name: String,
+        rule: &'static str,
+    },
+    /// The object is still used by others (a role definition with assignments).
+    #[error("{object} '{name}' is in use")]
+    InUse { object: Object, name: String },
+    /// A versioned API was called with a version it does not serve.
+    #[error("version '{given}' is not supported; supported: {supported}")]
+    UnsupportedVersion { given: String, supported: String },
+    /// A principal named in a request does not exist in the tenant.
+    #[error("principal {id} does not exist in the directory {tenant}")]
+    PrincipalNotFound { id: String, tenant: String },
+
+    // --- management authorization ---
+    /// A valid token of one tenant used on an object another tenant owns.
+    #[error("the token is from tenant {token_tenant}, the object belongs to tenant {owner_tenant}")]
+    WrongTenant { token_tenant: String, owner_tenant: String },
+    /// The caller holds no role that allows `action` at `scope`.
+    #[error("{principal} may not perform {action} over scope {scope}")]
+    NotAuthorized {
+        principal: String,
+        action: String,
+        scope: String,
+    },
 
     // --- internal ---
     #[error("store: {0}")]
@@ -182,6 +210,10 @@ pub enum Object {
     Scope,
     /// A row the store refused (a race lost to a concurrent writer).
     Record,
+    Subscription,
+    ResourceGroup,
+    RoleDefinition,
+    RoleAssignment,
 }
 
 impl Object {
@@ -200,6 +232,10 @@ impl Object {
             Self::IdentifierUri => "identifier URI",
             Self::Scope => "scope",
             Self::Record => "record",
+            Self::Subscription => "subscription",
+            Self::ResourceGroup => "resource group",
+            Self::RoleDefinition => "role definition",
+            Self::RoleAssignment => "role assignment",
         }
     }
 }
@@ -282,6 +318,9 @@ impl Error {
             | Self::AuthCodeExpired
             | Self::AuthCodeRedirectMismatch
             | Self::Invalid(_)
+            | Self::UnsupportedVersion { .. }
+            | Self::InvalidName { .. }
+            | Self::PrincipalNotFound { .. }
             | Self::Ambiguous { .. } => K::InvalidRequest,
             Self::ClientNotFound { .. }
             | Self::ClientSecretMissing
@@ -297,7 +336,8 @@ impl Error {
             | Self::InvalidCredentials
             | Self::PasswordChangeRequired
             | Self::LoginRequired
-            | Self::BearerInvalid(_) => K::Unauthenticated,
+            | Self::BearerInvalid(_)
+            | Self::WrongTenant { .. } => K::Unauthenticated,
             Self::PublicClient
             | Self::ClientDisabled
             | Self::UserDisabled
@@ -305,11 +345,12 @@ impl Error {
             | Self::ConsentRequired(_)
             | Self::ConsentNeeded
             | Self::AccessDenied
-            | Self::RevokeForeignToken => K::Forbidden,
+            | Self::RevokeForeignToken
+            | Self::NotAuthorized { .. } => K::Forbidden,
             Self::TenantNotFound(_) | Self::AppNotAuthorized(_) | Self::NotFound { .. } | Self::NoSuchPath => {
                 K::NotFound
             }
-            Self::Conflict { .. } => K::Conflict,
+            Self::Conflict { .. } | Self::InUse { .. } => K::Conflict,
             Self::Throttled { .. } => K::Throttled,
             Self::Store(_) => K::Unavailable,
             Self::Keys(_) | Self::Internal(_) => K::Internal,

@@ -44,6 +44,8 @@ pub struct Gatehouse {
     pub(crate) keys: KeyRing,
     pub(crate) throttle: Throttle,
     pub(crate) password_gate: crate::browser::sign_in::PasswordGate,
+    pub(crate) rbac: crate::rbac::Rbac,
+    admin: crate::admin::Admin,
     /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
     pub(crate) base_url: String,
 }
@@ -53,7 +55,9 @@ impl Gatehouse {
         let base_url = base_url.trim_end_matches('/').to_owned();
         Self {
             directory: Directory::new(store.clone()),
-            keys: KeyRing::new(store.clone(), kek, base_url.clone()),
+            keys: KeyRing::new(store.clone(), kek.clone(), base_url.clone()),
+            rbac: crate::rbac::Rbac::new(store.clone()),
+            admin: crate::admin::Admin::new(store.clone(), kek),
             throttle: Throttle::new(store, policy),
             password_gate: Default::default(),
             base_url,
@@ -66,6 +70,16 @@ impl Gatehouse {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         self.directory.store()
+    }
+
+    /// The management operations (the same the CLI runs), for the management front doors.
+    pub fn admin(&self) -> &crate::admin::Admin {
+        &self.admin
+    }
+
+    /// RBAC decisions of the ARM front door, from caches that follow the change feed.
+    pub fn rbac(&self) -> &crate::rbac::Rbac {
+        &self.rbac
     }
 
     /// Follows the store's change feed and the shared throttle state until the task is
@@ -83,10 +97,12 @@ impl Gatehouse {
                     |change| {
                         self.directory.apply(change);
                         self.keys.apply(change);
+                        self.rbac.apply(change);
                     },
                     || {
                         self.directory.invalidate();
                         self.keys.invalidate();
+                        self.rbac.invalidate();
                     },
                 )
                 .await;

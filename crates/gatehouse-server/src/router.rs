@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::{Request, State};
 use axum::http::{Method, Uri};
 use axum::response::Response;
 use axum::routing::get;
@@ -49,8 +50,13 @@ pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Result<Router,
     })
 }
 
-async fn not_found(uri: Uri) -> Response {
-    Door::of(uri.path()).respond(Error::NoSuchPath)
+/// Paths no route matched. The ARM door has no axum routes (ARM matches paths
+/// case-insensitively): its paths all arrive here and go to its own parser.
+async fn not_found(state: State<AppState>, request: Request) -> Response {
+    match Door::of(request.uri().path()) {
+        Door::Arm => api::arm::dispatch(state, request).await,
+        door => door.respond(Error::NoSuchPath),
+    }
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> Response {

@@ -14,12 +14,20 @@ pub struct AppState {
     pub me_bearer: Bearer,
     /// Our own access tokens for audiences given per call (introspection).
     pub tokens: TokenCheck,
+    /// Bearer check of the Azure Resource Manager door: tokens for ARM, any of our tenants.
+    pub arm_bearer: Bearer,
 }
 
 impl AppState {
     pub fn new(gh: Arc<Gatehouse>) -> Result<Self, ConfigError> {
         let me_bearer = Bearer::new(gh.clone(), crate::api::oauth::me::GRAPH_AUDIENCES)?;
         let tokens = TokenCheck::new(gh.clone());
-        Ok(Self { gh, me_bearer, tokens })
+        let arm_bearer = Bearer::new(gh.clone(), crate::api::arm::ARM_AUDIENCES)?;
+        Ok(Self {
+            gh,
+            me_bearer,
+            tokens,
+            arm_bearer,
+        })
     }
 }

@@ -24,6 +24,8 @@ pub struct FirstStart {
     pub tenant_id: String,
     pub app_id: String,
     pub secret: String,
+    /// The first subscription (the service principal is its Owner).
+    pub subscription_id: String,
 }
 
 pub struct Server {
@@ -117,6 +119,7 @@ impl Server {
                 tenant_id,
                 app_id,
                 secret,
+                subscription_id: field("subscriptionId:").unwrap_or_default(),
             }),
             _ => None,
         };

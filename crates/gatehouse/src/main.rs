@@ -2,7 +2,8 @@
 //!
 //! - `serve`: the HTTPS server (commands/serve.rs); `migrate`: apply migrations; `purge`: remove
 //!   expired rows (commands/purge.rs).
-//! - admin verbs: `tenant`, `app` (with `credential`, `role` and `consent`), `api`, `sp`, `user`
+//! - admin verbs: `tenant`, `app` (with `credential`, `role` and `consent`), `api`, `sp`, `user`,
+//!   `subscription`
 //!   (commands/*.rs, `app consent` in commands/app_consent.rs), each against the same
 //!   `--data-dir` / `--database-url` as the server. Domain errors get their command-line hints in
 //!   `commands::explain`.
@@ -47,6 +48,8 @@ enum Command {
     Sp(commands::sp::SpCmd),
     #[command(subcommand)]
     User(commands::user::UserCmd),
+    #[command(subcommand)]
+    Subscription(commands::subscription::SubscriptionCmd),
     Proxy(commands::proxy::Proxy),
 }
 
@@ -78,6 +81,7 @@ fn main() -> std::process::ExitCode {
             Command::Api(c) => c.run().await,
             Command::Sp(c) => c.run().await,
             Command::User(c) => c.run().await,
+            Command::Subscription(c) => c.run().await,
             Command::Proxy(c) => c.run().await,
         }
     });

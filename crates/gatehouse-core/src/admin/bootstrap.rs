@@ -1,14 +1,18 @@
-//! First start: the default tenant, a service principal with a secret, and an administrator user
-//! (`admin@{tenant name}`) with a random one-time password: the first sign-in must replace it.
+//! First start: the default tenant, a service principal with a secret, an administrator user
+//! (`admin@{tenant name}`) with a random one-time password (the first sign-in must replace it),
+//! and a first subscription of which both are Owners, so that `az login` then `az group create`
+//! work with no other step.
 
 use gatehouse_keys::Algorithm;
 
 use super::apps::NewApp;
+use super::rbac::NewAssignment;
 use super::tenants::NewTenant;
 use super::users::NewUser;
 use super::{Admin, DEFAULT_TENANT};
 use crate::error::Error;
-use crate::model::Tenant;
+use crate::model::{RbacScope, Tenant};
+use crate::rbac::builtin;
 
 /// What the first start created; printed once and never again.
 #[derive(Debug, Clone)]
@@ -20,7 +24,12 @@ pub struct FirstStart {
     /// The administrator's sign-in name and password (random, shown once).
     pub admin_upn: String,
     pub admin_password: String,
+    /// The first subscription (the service principal and the administrator are its Owners).
+    pub subscription_id: String,
 }
+
+/// The first subscription's display name.
+pub const FIRST_SUBSCRIPTION: &str = "Default subscription";
 
 impl Admin {
     /// Creates the default tenant and its first service principal if the store has no tenant.
@@ -43,7 +52,7 @@ impl Admin {
             Err(Error::Conflict { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let (app, _sp) = self
+        let (app, sp) = self
             .create_app(
                 &tenant,
                 NewApp {
@@ -67,6 +76,22 @@ impl Admin {
                 },
             )
             .await?;
+        let subscription = self.create_subscription(&tenant, FIRST_SUBSCRIPTION, None).await?;
+        for principal in [&sp.id, &admin.id] {
+            self.create_role_assignment(
+                &tenant,
+                NewAssignment {
+                    id: crate::model::new_guid(),
+                    scope: RbacScope::subscription(&subscription.id),
+                    role_definition_id: builtin::OWNER.into(),
+                    principal_id: principal.clone(),
+                    principal_type: None,
+                    description: Some("first start".into()),
+                    created_by: None,
+                },
+            )
+            .await?;
+        }
         Ok(Some(FirstStart {
             tenant,
             app_id: app.app_id,
@@ -74,6 +99,7 @@ impl Admin {
             secret: secret.text,
             admin_upn: admin.user_principal_name,
             admin_password,
+            subscription_id: subscription.id,
         }))
     }
 }

@@ -6,6 +6,8 @@ pub mod apis;
 pub mod apps;
 pub mod bootstrap;
 pub mod certificates;
+pub mod rbac;
+pub mod subscriptions;
 pub mod tenants;
 pub mod users;
 

@@ -152,7 +152,10 @@ impl Directory {
             ChangeKind::Secret => self.clients.invalidate(&in_tenant()),
             ChangeKind::AppRoleAssignment => self.assignments.invalidate(&change.key),
             ChangeKind::IdentifierUri => self.resources_by_uri.invalidate(&in_tenant()),
-            ChangeKind::SigningKey => {}
+            ChangeKind::SigningKey
+            | ChangeKind::Subscription
+            | ChangeKind::RoleAssignment
+            | ChangeKind::RoleDefinition => {}
         }
     }
 

@@ -1,5 +1,6 @@
 //! The domain's types, by concern: [`tenant`], [`apps`] (applications, service principals,
-//! secrets, app roles and their assignments), [`user`], [`grants`] (what the user flows store
+//! secrets, app roles and their assignments), [`arm`] (subscriptions, resource groups, RBAC
+//! role definitions and assignments), [`user`], [`grants`] (what the user flows store
 //! between requests), [`revocation`], [`events`] (the sign-in log, purge reports). Everything is
 //! re-exported here, so `crate::model::User` is the one path.
 //!
@@ -7,6 +8,7 @@
 //! objects.
 
 pub mod apps;
+pub mod arm;
 pub mod events;
 pub mod grants;
 pub mod revocation;
@@ -14,6 +16,7 @@ pub mod tenant;
 pub mod user;
 
 pub use apps::*;
+pub use arm::*;
 pub use events::*;
 pub use grants::*;
 pub use revocation::*;

@@ -31,16 +31,25 @@ pub enum ChangeKind {
     IdentifierUri,
     /// A signing key of the tenant was added or changed; `key` is its `kid`.
     SigningKey,
+    /// A subscription was created or deleted; `key` is its id.
+    Subscription,
+    /// An RBAC role assignment was added or removed; `key` is its subscription's id.
+    RoleAssignment,
+    /// A custom RBAC role definition was written or removed; `key` is its id.
+    RoleDefinition,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 6] = [
+    pub const ALL: [ChangeKind; 9] = [
         Self::Tenant,
         Self::App,
         Self::Secret,
         Self::AppRoleAssignment,
         Self::IdentifierUri,
         Self::SigningKey,
+        Self::Subscription,
+        Self::RoleAssignment,
+        Self::RoleDefinition,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +60,9 @@ impl ChangeKind {
             Self::AppRoleAssignment => "app_role_assignment",
             Self::IdentifierUri => "identifier_uri",
             Self::SigningKey => "signing_key",
+            Self::Subscription => "subscription",
+            Self::RoleAssignment => "role_assignment",
+            Self::RoleDefinition => "role_definition",
         }
     }
 

@@ -15,6 +15,7 @@
 //! |---|---|
 //! | `tenants.rs` | [`TenantStore`], [`KeyStore`] |
 //! | `apps.rs` | [`AppStore`]: applications, service principals, secrets, app-role assignments |
+//! | `arm.rs` | [`SubscriptionStore`] (subscriptions, resource groups), [`RbacStore`] (custom role definitions, role assignments) |
 //! | `certificates.rs` | [`CertificateStore`], [`AssertionStore`] (used client-assertion ids) |
 //! | `users.rs` | [`UserStore`] |
 //! | `device_codes.rs` | [`DeviceCodeStore`] |
@@ -30,6 +31,7 @@
 //! | `unit_of_work.rs` | [`UnitOfWorkStore`], [`UnitOfWork`] and the writes it carries |
 
 mod apps;
+mod arm;
 mod auth_codes;
 mod certificates;
 mod changes;
@@ -46,6 +48,7 @@ mod unit_of_work;
 mod users;
 
 pub use apps::AppStore;
+pub use arm::{RbacStore, SubscriptionStore};
 pub use auth_codes::AuthCodeStore;
 pub use certificates::{AssertionStore, CertificateStore};
 pub use changes::{Change, ChangeKind, ChangeStore};
@@ -81,6 +84,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store:
     TenantStore
     + AppStore
+    + SubscriptionStore
+    + RbacStore
     + CertificateStore
     + AssertionStore
     + KeyStore

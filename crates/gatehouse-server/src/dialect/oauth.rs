@@ -111,6 +111,10 @@ pub fn wire(e: &Error) -> Wire {
             Error::Ambiguous { .. } => w(400, E::InvalidRequest, 9002313, format!("{} Use the id.", super::sentence(e))),
             Error::NotFound { .. } => w(404, E::NotFound, 9002313, super::sentence(e)),
             Error::NoSuchPath => w(404, E::NotFound, 9002313, "The requested path was not found.".into()),
+            Error::InUse { .. } => w(409, E::InvalidRequest, 9002313, super::sentence(e)),
+            Error::UnsupportedVersion { .. } | Error::PrincipalNotFound { .. } | Error::InvalidName { .. } => w(400, E::InvalidRequest, 9002313, super::sentence(e)),
+            Error::WrongTenant { .. } => w(401, E::InvalidToken, 500011, "The token was issued by another tenant than the one that owns this object. Get a token from the owning tenant.".into()),
+            Error::NotAuthorized { .. } => w(403, E::AccessDenied, 50105, super::sentence(e)),
             Error::Store(_) => w(503, E::TemporarilyUnavailable, 90033, "A transient error has occurred. Please try again.".into()),
             Error::Keys(_) | Error::Internal(_) => w(500, E::ServerError, 90000, "The server could not complete the request. Please try again; if it persists, give the trace id to the operator.".into()),
         }

@@ -23,6 +23,8 @@ mod tenant_store;
 #[macro_use]
 mod app_store;
 #[macro_use]
+mod arm_store;
+#[macro_use]
 mod certificate_store;
 #[macro_use]
 mod user_store;
@@ -60,6 +62,7 @@ macro_rules! impl_store {
         impl_change_store!($store, $db);
         impl_tenant_store!($store, $uow, $db);
         impl_app_store!($store, $uow, $db);
+        impl_arm_store!($store, $uow, $db);
         impl_certificate_store!($store, $uow, $db);
         impl_user_store!($store, $uow, $db);
         impl_device_code_store!($store, $db);

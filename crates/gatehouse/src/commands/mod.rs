@@ -9,6 +9,7 @@ pub mod proxy;
 pub mod purge;
 pub mod serve;
 pub mod sp;
+pub mod subscription;
 pub mod tenant;
 pub mod user;
 
@@ -54,5 +55,9 @@ fn list_hint(object: Object) -> &'static str {
         Object::AppRole | Object::Scope => "see the API's roles and scopes with 'gatehouse app show API'",
         Object::AppRoleAssignment => "it is not granted; see 'gatehouse app show APP'",
         Object::Record => "try again",
+        Object::Subscription => "see 'gatehouse subscription list'",
+        Object::ResourceGroup | Object::RoleDefinition | Object::RoleAssignment => {
+            "see them with the Azure CLI ('az group list', 'az role definition list', 'az role assignment list')"
+        }
     }
 }

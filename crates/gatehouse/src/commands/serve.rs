@@ -224,6 +224,8 @@ Gatehouse is set up. This is shown once: keep the secret and the password now.
   new one; an administrator can set one with gatehouse user update --id {admin} --password NEW)
     sign-in name:   {admin}
     password:       {admin_password}
+  Subscription "Default subscription" (both above are its Owners)
+    subscriptionId: {subscription}
 
 Get a token with curl:
   curl {ca_arg}-d grant_type=client_credentials -d client_id={app} --data-urlencode 'client_secret={secret}' --data-urlencode 'scope=https://devcenter.azure.com/.default' {base}/{t}/oauth2/v2.0/token
@@ -233,8 +235,9 @@ With Python azure-identity:
 
 With the Azure CLI:
   export {ca_env}AZURE_CORE_INSTANCE_DISCOVERY=false
-  az cloud register -n Gatehouse --endpoint-active-directory {base} --endpoint-resource-manager {base}/ --endpoint-active-directory-resource-id https://management.core.windows.net/ --skip-endpoint-discovery && az cloud set -n Gatehouse
-  az login --service-principal -u {app} -p '{secret}' --tenant {t} --skip-subscription-discovery
+  az cloud register -n Gatehouse --endpoint-resource-manager {base}/ && az cloud set -n Gatehouse
+  az login --service-principal -u {app} -p '{secret}' --tenant {t}
+  az group create -n my-group -l westeurope
   az account get-access-token --resource https://devcenter.azure.com
 "#,
         name = f.tenant.name,
@@ -243,5 +246,6 @@ With the Azure CLI:
         secret = f.secret,
         admin = f.admin_upn,
         admin_password = f.admin_password,
+        subscription = f.subscription_id,
     )
 }
