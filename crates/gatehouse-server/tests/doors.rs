@@ -19,7 +19,10 @@ async fn unknown_paths_answer_in_the_dialect_of_their_door() {
     let f = Fixture::new().await;
 
     let arm = f
-        .get("/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups", "")
+        .get(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Compute/virtualMachines?api-version=2024-11-01",
+            "",
+        )
         .await;
     assert_eq!(arm.status, StatusCode::NOT_FOUND);
     let v = json(&arm);
@@ -29,7 +32,7 @@ async fn unknown_paths_answer_in_the_dialect_of_their_door() {
         2,
         "ARM: code and message only: {v}"
     );
-    assert_eq!(v["error"]["code"], "NotFound");
+    assert_eq!(v["error"]["code"], "InvalidResourceType");
     assert!(arm.headers.contains_key("x-ms-correlation-request-id"));
 
     let graph = f.get("/graph/v1.0/servicePrincipals", "").await;
