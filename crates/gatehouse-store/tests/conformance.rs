@@ -30,6 +30,9 @@ use unit_of_work::*;
 #[path = "conformance/changes.rs"]
 mod changes;
 use changes::*;
+#[path = "conformance/arm.rs"]
+mod arm;
+use arm::*;
 #[path = "conformance/certificates.rs"]
 mod certificates;
 use certificates::*;
@@ -523,6 +526,9 @@ macro_rules! suite {
             case!(the_change_feed_keeps_a_bounded_window);
             case!(certificates_round_trip_beside_secrets);
             case!(an_assertion_id_is_used_once_per_tenant);
+            case!(subscriptions_and_groups_round_trip);
+            case!(rbac_assignments_are_unique_per_scope_and_follow_deletes);
+            case!(custom_roles_round_trip_with_unique_names);
         }
     };
 }
