@@ -391,6 +391,85 @@ async fn a_follower_that_fell_behind_drops_everything_once(f: Fixture) {
     );
 }
 
+/// The RBAC cache: a subscription's assignments are read once, then follow the feed; another
+/// process's new assignment is seen after one poll, and one in another subscription leaves
+/// the cached entry alone (same `Arc`).
+async fn rbac_decisions_follow_assignments_made_elsewhere(f: Fixture) {
+    use gatehouse_core::model::{PrincipalType, RbacScope, RoleAssignment, Subscription};
+    use gatehouse_core::rbac::{builtin, Principal, Rbac};
+
+    let s = f.store.as_ref();
+    let t = tenant(s, "rbac-follow").await;
+    let app = client(s, &t).await;
+    let sp = s
+        .service_principal_by_app_id(&t.id, &app.app_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let sub = |name: &str| Subscription {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: t.id.clone(),
+        display_name: name.into(),
+        created_at: 1,
+    };
+    let (one, two) = (sub("one"), sub("two"));
+    s.create_subscription(&one).await.unwrap();
+    s.create_subscription(&two).await.unwrap();
+    let rbac = Rbac::new(f.store.clone());
+    let mut follower = ChangeFollower::new(f.store.clone());
+    follower.poll(|_| {}, || {}).await.unwrap();
+    let who = Principal {
+        tenant_id: t.id.clone(),
+        object_id: sp.id.clone(),
+        groups: vec![],
+    };
+    let scope = RbacScope::subscription(&one.id);
+    let before = rbac.subscription(&one.id).await.unwrap().unwrap();
+    let action = builtin::action::GROUP_WRITE;
+    assert!(!rbac.allows(&before, &who, action, &scope).await.unwrap());
+
+    let grant = |sub: &Subscription| RoleAssignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: t.id.clone(),
+        scope: RbacScope::subscription(&sub.id),
+        role_definition_id: builtin::CONTRIBUTOR.into(),
+        principal_id: sp.id.clone(),
+        principal_type: PrincipalType::ServicePrincipal,
+        description: None,
+        created_by: None,
+        created_at: 2,
+    };
+    // Another process grants in the other subscription: this one's entry stays.
+    gatehouse_store::open(&f.url)
+        .await
+        .unwrap()
+        .create_rbac_assignment(&grant(&two))
+        .await
+        .unwrap();
+    follower.poll(|c| rbac.apply(c), || rbac.invalidate()).await.unwrap();
+    let same = rbac.subscription(&one.id).await.unwrap().unwrap();
+    assert!(
+        Arc::ptr_eq(&before, &same),
+        "a change in another subscription costs this one nothing"
+    );
+
+    // ... and in this one: seen after one poll.
+    gatehouse_store::open(&f.url)
+        .await
+        .unwrap()
+        .create_rbac_assignment(&grant(&one))
+        .await
+        .unwrap();
+    let stale = rbac.subscription(&one.id).await.unwrap().unwrap();
+    assert!(
+        Arc::ptr_eq(&before, &stale),
+        "served from the cache until the feed says otherwise"
+    );
+    follower.poll(|c| rbac.apply(c), || rbac.invalidate()).await.unwrap();
+    let after = rbac.subscription(&one.id).await.unwrap().unwrap();
+    assert!(rbac.allows(&after, &who, action, &scope).await.unwrap());
+}
+
 macro_rules! suite {
     ($backend:ident) => {
         mod $backend {
@@ -403,6 +482,7 @@ macro_rules! suite {
                 };
             }
             case!(a_change_in_one_tenant_costs_the_other_tenants_nothing);
+            case!(rbac_decisions_follow_assignments_made_elsewhere);
             case!(a_negative_entry_goes_when_the_object_appears);
             case!(resources_and_roles_follow_their_application);
             case!(signing_key_changes_reload_only_that_tenants_keys);
