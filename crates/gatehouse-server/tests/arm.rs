@@ -295,12 +295,17 @@ async fn resource_groups_page_with_an_absolute_next_link() {
     let w = world().await;
     let base = format!("/subscriptions/{}/resourcegroups", w.sub.id);
     for i in 0..5 {
+        let tags = if i % 2 == 1 {
+            json!({"team": "a"})
+        } else {
+            json!({"team": "b"})
+        };
         let a = call(
             &w.f,
             "PUT",
             &format!("{base}/rg-{i}?{V_RG}"),
             &w.owner,
-            Some(json!({"location": "westeurope"})),
+            Some(json!({"location": "westeurope", "tags": tags})),
         )
         .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
@@ -332,6 +337,43 @@ async fn resource_groups_page_with_an_absolute_next_link() {
     }
     assert_eq!(names, ["rg-0", "rg-1", "rg-2", "rg-3", "rg-4"]);
     assert_eq!(pages, 3);
+
+    // `az group list --tag team=a`: the filter holds across pages.
+    let mut names = Vec::new();
+    let mut next = Some(format!(
+        "https://127.0.0.1:8443{base}?{V_RG}&%24top=1&%24filter=tagName%20eq%20%27team%27%20and%20tagValue%20eq%20%27a%27"
+    ));
+    while let Some(url) = next {
+        let a = call(
+            &w.f,
+            "GET",
+            url.strip_prefix("https://127.0.0.1:8443").unwrap(),
+            &w.reader,
+            None,
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let v = body(&a);
+        names.extend(
+            v["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["name"].as_str().unwrap().to_owned()),
+        );
+        next = v["nextLink"].as_str().map(str::to_owned);
+        assert!(names.len() < 10, "{v}");
+    }
+    assert_eq!(names, ["rg-1", "rg-3"]);
+    let a = call(
+        &w.f,
+        "GET",
+        &format!("{base}?{V_RG}&%24filter=location%20eq%20%27x%27"),
+        &w.reader,
+        None,
+    )
+    .await;
+    arm_error(&a, StatusCode::BAD_REQUEST, "BadRequest");
 }
 
 #[tokio::test]

@@ -78,6 +78,40 @@ pub fn group_json(rg: &ResourceGroup) -> Value {
     v
 }
 
+/// `$filter=tagName eq 'k' [and tagValue eq 'v']`, as `az group list --tag k[=v]` sends it.
+struct TagFilter {
+    name: String,
+    value: Option<String>,
+}
+
+impl TagFilter {
+    fn matches(&self, rg: &ResourceGroup) -> bool {
+        rg.tags
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case(&self.name) && self.value.as_ref().is_none_or(|want| v == want))
+    }
+}
+
+fn tag_filter(f: &str) -> Result<TagFilter, Error> {
+    let unsupported = || {
+        Error::Invalid(format!(
+            "The $filter '{f}' is not supported on resource groups: use tagName eq 'NAME' [and tagValue eq 'VALUE']."
+        ))
+    };
+    let terms = super::filter_terms(f).ok_or_else(unsupported)?;
+    match terms.as_slice() {
+        [(n, name)] if n == "tagname" => Ok(TagFilter {
+            name: name.clone(),
+            value: None,
+        }),
+        [(n, name), (v, value)] if n == "tagname" && v == "tagvalue" => Ok(TagFilter {
+            name: name.clone(),
+            value: Some(value.clone()),
+        }),
+        _ => Err(unsupported()),
+    }
+}
+
 fn encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
@@ -115,11 +149,10 @@ async fn list(s: &AppState, req: Request, sub: &str) -> Result<Response, Error> 
             scope: scope.path(),
         });
     }
-    if req.query("$filter").is_some() {
-        return Err(Error::Invalid(
-            "$filter is not supported on resource groups by this server; list them and filter on the client.".into(),
-        ));
-    }
+    let tag = match req.query("$filter") {
+        Some(f) => Some(tag_filter(f)?),
+        None => None,
+    };
     let top = match req.query("$top") {
         Some(t) => t
             .parse::<i64>()
@@ -132,13 +165,30 @@ async fn list(s: &AppState, req: Request, sub: &str) -> Result<Response, Error> 
             })?,
         None => PAGE,
     };
-    let after = req.query("$skiptoken").map(str::to_owned);
-    let mut page =
-        s.gh.admin()
-            .resource_groups(&access.subscription, after.as_deref(), top + 1)
-            .await?;
-    let more = page.len() as i64 > top;
-    page.truncate(top as usize);
+    // Pages are read in key order; a tag filter keeps reading until the page is full.
+    let mut after = req.query("$skiptoken").map(str::to_owned);
+    let mut page: Vec<ResourceGroup> = Vec::new();
+    let mut more = false;
+    loop {
+        let read =
+            s.gh.admin()
+                .resource_groups(&access.subscription, after.as_deref(), top + 1)
+                .await?;
+        let exhausted = read.len() as i64 <= top;
+        for rg in read {
+            if page.len() as i64 == top {
+                more = true;
+                break;
+            }
+            after = Some(rg.key.clone());
+            if tag.as_ref().is_none_or(|t| t.matches(&rg)) {
+                page.push(rg);
+            }
+        }
+        if more || exhausted {
+            break;
+        }
+    }
     let mut value = Vec::with_capacity(page.len());
     for rg in &page {
         if whole
@@ -165,6 +215,9 @@ async fn list(s: &AppState, req: Request, sub: &str) -> Result<Response, Error> 
             );
             if req.query("$top").is_some() {
                 link.push_str(&format!("&%24top={top}"));
+            }
+            if let Some(f) = req.query("$filter") {
+                link.push_str(&format!("&%24filter={}", encode(f)));
             }
             body["nextLink"] = Value::String(link);
         }
