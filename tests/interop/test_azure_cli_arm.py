@@ -169,3 +169,74 @@ def test_management_sdks_with_a_client_secret_credential(server, sp):
 
 def test_management_sdks_on_postgresql(pg_server):
     sdk_round_trip(pg_server, pg_server.create_sp())
+
+
+def test_the_getting_started_lines_work_verbatim(tmp_path_factory, client_env):
+    """A newcomer copies the first start's Azure CLI lines: they log in with subscription
+    discovery and create a resource group in the first subscription, with no other step."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from ghutil import Server
+
+    data = Path(tempfile.mkdtemp(prefix="gh-newcomer-", dir=tmp_path_factory.mktemp("newcomer")))
+    srv = Server(data_dir=data).start()
+    try:
+        out = "".join(srv.output)
+        block = out.split("With the Azure CLI:", 1)[1].split("Gatehouse listening on", 1)[0]
+        lines = [l.strip() for l in block.splitlines() if l.strip()]
+        assert lines[0].startswith("export ") and any(l.startswith("az group create") for l in lines), lines
+        sub = next(l.split()[-1] for l in out.splitlines() if l.strip().startswith("subscriptionId:"))
+        env = client_env.env(PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
+        script = "set -euo pipefail\n" + "\n".join(lines) + "\naz group show -n my-group --output json\n"
+        res = subprocess.run(["bash", "-c", script], capture_output=True, text=True, env=env, timeout=600)
+        assert res.returncode == 0, f"stdout:\n{res.stdout}\nstderr:\n{res.stderr}"
+        assert f'"/subscriptions/{sub}/resourceGroups/my-group"' in res.stdout, res.stdout
+    finally:
+        srv.stop()
+
+
+def test_a_user_logs_in_with_the_device_code_and_sees_their_subscription(server, client_env, az):
+    import re
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from device_person import PASSWORD, approve
+
+    client_env.trust(server)
+    upn = f"owner{int(time.time() * 1000) % 10**9}@contoso.com"
+    server.admin_json("user", "create", "--user-principal-name", upn, "--display-name", "Owner",
+                      "--password", PASSWORD)
+    sub = server.admin_json("subscription", "create", "--name", "people", "--owner", upn)["subscriptionId"]
+    short_register(az, server)
+    cmd = [sys.executable, "-m", "azure.cli", "login", "--use-device-code", "--tenant", server.tenant_id,
+           "--output", "json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=client_env.env(), stdin=subprocess.DEVNULL)
+    err: list[str] = []
+    found = threading.Event()
+    prompt: dict = {}
+
+    def pump():
+        for line in proc.stderr:
+            err.append(line)
+            m = re.search(r"open the page (\S+) and enter the code (\S+)", line)
+            if m and not found.is_set():
+                prompt["uri"], prompt["code"] = m.group(1), m.group(2)
+                found.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    assert found.wait(120), "az printed no device code:\n" + "".join(err)
+    approve(prompt["uri"], prompt["code"], upn, ca=str(server.ca))
+    out, _ = proc.communicate(timeout=180)
+    assert proc.returncode == 0, "".join(err) + out
+    accounts = json.loads(out)
+    assert [a["id"] for a in accounts] == [sub], accounts
+    assert accounts[0]["user"] == {"name": upn, "type": "user"}, accounts
+    made = json.loads(az.run("group", "create", "-n", "from-a-person", "-l", "westeurope",
+                             "--subscription", sub, "--output", "json").stdout)
+    assert made["name"] == "from-a-person", made
