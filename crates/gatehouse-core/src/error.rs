@@ -155,6 +155,13 @@ pub enum Error {
     /// No route serves this path (answered by the router's fallback).
     #[error("no such path")]
     NoSuchPath,
+    /// The caller is authenticated but holds no permission or directory role for this
+    /// directory operation.
+    #[error("insufficient privileges to complete the operation")]
+    InsufficientPrivileges,
+    /// A query option (filter, page size) the directory cannot evaluate; the text says what.
+    #[error("unsupported query: {0}")]
+    UnsupportedQuery(String),
 
     // --- internal ---
     #[error("store: {0}")]
@@ -180,6 +187,11 @@ pub enum Object {
     AppRoleAssignment,
     IdentifierUri,
     Scope,
+    Group,
+    /// A user, service principal, group or application named only by its object id.
+    DirectoryObject,
+    /// A directory role (or Graph application permission) held by a principal.
+    DirectoryRole,
     /// A row the store refused (a race lost to a concurrent writer).
     Record,
 }
@@ -199,6 +211,9 @@ impl Object {
             Self::AppRoleAssignment => "app role assignment",
             Self::IdentifierUri => "identifier URI",
             Self::Scope => "scope",
+            Self::Group => "group",
+            Self::DirectoryObject => "directory object",
+            Self::DirectoryRole => "directory role",
             Self::Record => "record",
         }
     }
@@ -282,6 +297,7 @@ impl Error {
             | Self::AuthCodeExpired
             | Self::AuthCodeRedirectMismatch
             | Self::Invalid(_)
+            | Self::UnsupportedQuery(_)
             | Self::Ambiguous { .. } => K::InvalidRequest,
             Self::ClientNotFound { .. }
             | Self::ClientSecretMissing
@@ -305,7 +321,8 @@ impl Error {
             | Self::ConsentRequired(_)
             | Self::ConsentNeeded
             | Self::AccessDenied
-            | Self::RevokeForeignToken => K::Forbidden,
+            | Self::RevokeForeignToken
+            | Self::InsufficientPrivileges => K::Forbidden,
             Self::TenantNotFound(_) | Self::AppNotAuthorized(_) | Self::NotFound { .. } | Self::NoSuchPath => {
                 K::NotFound
             }

@@ -46,16 +46,19 @@ pub struct Gatehouse {
     pub(crate) password_gate: crate::browser::sign_in::PasswordGate,
     /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
     pub(crate) base_url: String,
+    /// For [`Gatehouse::admin`]: the management operations of the front doors.
+    pub(crate) admin_kek: Arc<Kek>,
 }
 
 impl Gatehouse {
     pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>, base_url: &str, policy: ThrottlePolicy) -> Self {
         let base_url = base_url.trim_end_matches('/').to_owned();
         Self {
-            directory: Directory::new(store.clone()),
-            keys: KeyRing::new(store.clone(), kek, base_url.clone()),
-            throttle: Throttle::new(store, policy),
+            directory: Directory::new(store.clone()).serving(&base_url),
+            keys: KeyRing::new(store.clone(), kek.clone(), base_url.clone()),
+            throttle: Throttle::new(store.clone(), policy),
             password_gate: Default::default(),
+            admin_kek: kek.clone(),
             base_url,
         }
     }
@@ -66,6 +69,19 @@ impl Gatehouse {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         self.directory.store()
+    }
+
+    /// The management operations (what the CLI runs), for the management front doors.
+    pub fn admin(&self) -> crate::admin::Admin {
+        crate::admin::Admin::new(self.store().clone(), self.admin_kek.clone())
+    }
+
+    /// The ids of every group `principal_id` (a user, service principal or group) belongs to
+    /// in the tenant, directly or through nested groups; cached, and followed within the
+    /// one-second promise (`GroupMembership` changes). For the `groups` claim and for RBAC
+    /// through groups.
+    pub async fn groups_of(&self, tenant_id: &str, principal_id: &str) -> Result<Vec<String>, Error> {
+        Ok(self.directory.groups(tenant_id, principal_id).await?.as_ref().clone())
     }
 
     /// Follows the store's change feed and the shared throttle state until the task is

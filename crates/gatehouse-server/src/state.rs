@@ -14,12 +14,22 @@ pub struct AppState {
     pub me_bearer: Bearer,
     /// Our own access tokens for audiences given per call (introspection).
     pub tokens: TokenCheck,
+    /// Bearer check of the Graph door: tokens for `{base}/graph/` or Microsoft Graph.
+    pub graph_bearer: Bearer,
 }
 
 impl AppState {
     pub fn new(gh: Arc<Gatehouse>) -> Result<Self, ConfigError> {
         let me_bearer = Bearer::new(gh.clone(), crate::api::oauth::me::GRAPH_AUDIENCES)?;
         let tokens = TokenCheck::new(gh.clone());
-        Ok(Self { gh, me_bearer, tokens })
+        let graph_audiences = crate::api::graph::audiences(gh.base_url());
+        let graph_audiences: Vec<&str> = graph_audiences.iter().map(String::as_str).collect();
+        let graph_bearer = Bearer::new(gh.clone(), &graph_audiences)?;
+        Ok(Self {
+            gh,
+            me_bearer,
+            tokens,
+            graph_bearer,
+        })
     }
 }

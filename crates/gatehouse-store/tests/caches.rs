@@ -104,6 +104,19 @@ impl AppStore for Counting {
         self.read();
         self.inner.service_principal_by_app_id(tenant_id, app_id).await
     }
+    async fn service_principal_by_id(&self, tenant_id: &str, id: &str) -> StoreResult<Option<ServicePrincipal>> {
+        self.read();
+        self.inner.service_principal_by_id(tenant_id, id).await
+    }
+    async fn list_service_principals(&self, tenant_id: &str) -> StoreResult<Vec<ServicePrincipal>> {
+        self.inner.list_service_principals(tenant_id).await
+    }
+    async fn create_service_principal(&self, sp: &ServicePrincipal) -> StoreResult<()> {
+        self.inner.create_service_principal(sp).await
+    }
+    async fn delete_service_principal(&self, tenant_id: &str, id: &str) -> StoreResult<bool> {
+        self.inner.delete_service_principal(tenant_id, id).await
+    }
     async fn add_secret(&self, tenant_id: &str, secret: &ClientSecret) -> StoreResult<()> {
         self.inner.add_secret(tenant_id, secret).await
     }

@@ -33,6 +33,9 @@ use changes::*;
 #[path = "conformance/certificates.rs"]
 mod certificates;
 use certificates::*;
+#[path = "conformance/groups.rs"]
+mod groups;
+use groups::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -523,6 +526,9 @@ macro_rules! suite {
             case!(the_change_feed_keeps_a_bounded_window);
             case!(certificates_round_trip_beside_secrets);
             case!(an_assertion_id_is_used_once_per_tenant);
+            case!(groups_and_transitive_membership);
+            case!(directory_roles_round_trip);
+            case!(service_principals_on_their_own);
         }
     };
 }

@@ -43,7 +43,7 @@ impl Admin {
             Err(Error::Conflict { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let (app, _sp) = self
+        let (app, sp) = self
             .create_app(
                 &tenant,
                 NewApp {
@@ -53,6 +53,8 @@ impl Admin {
             )
             .await?;
         let secret = self.add_secret(&tenant, &app, Some("first start"), None).await?;
+        // The first service principal manages the directory through Graph.
+        self.grant_all_graph_permissions(&tenant, &sp.id).await?;
         let admin_password = crate::secret::random_token(18);
         let admin = self
             .create_user(
@@ -66,6 +68,9 @@ impl Admin {
                     password_change_required: true,
                 },
             )
+            .await?;
+        // The administrator holds the directory-administrator role (Graph writes).
+        self.grant_directory_role(&tenant, &admin.id, true, super::directory_roles::GLOBAL_ADMINISTRATOR)
             .await?;
         Ok(Some(FirstStart {
             tenant,

@@ -1,5 +1,5 @@
 //! The domain's types, by concern: [`tenant`], [`apps`] (applications, service principals,
-//! secrets, app roles and their assignments), [`user`], [`grants`] (what the user flows store
+//! secrets, app roles and their assignments), [`user`], [`groups`], [`grants`] (what the user flows store
 //! between requests), [`revocation`], [`events`] (the sign-in log, purge reports). Everything is
 //! re-exported here, so `crate::model::User` is the one path.
 //!
@@ -9,6 +9,7 @@
 pub mod apps;
 pub mod events;
 pub mod grants;
+pub mod groups;
 pub mod revocation;
 pub mod tenant;
 pub mod user;
@@ -16,6 +17,7 @@ pub mod user;
 pub use apps::*;
 pub use events::*;
 pub use grants::*;
+pub use groups::*;
 pub use revocation::*;
 pub use tenant::*;
 pub use user::*;

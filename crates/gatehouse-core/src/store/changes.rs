@@ -31,16 +31,19 @@ pub enum ChangeKind {
     IdentifierUri,
     /// A signing key of the tenant was added or changed; `key` is its `kid`.
     SigningKey,
+    /// A group's direct members changed, or the group was deleted; `key` is the group's id.
+    GroupMembership,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 6] = [
+    pub const ALL: [ChangeKind; 7] = [
         Self::Tenant,
         Self::App,
         Self::Secret,
         Self::AppRoleAssignment,
         Self::IdentifierUri,
         Self::SigningKey,
+        Self::GroupMembership,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl ChangeKind {
             Self::AppRoleAssignment => "app_role_assignment",
             Self::IdentifierUri => "identifier_uri",
             Self::SigningKey => "signing_key",
+            Self::GroupMembership => "group_membership",
         }
     }
 
