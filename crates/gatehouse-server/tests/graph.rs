@@ -611,3 +611,79 @@ async fn a_principal_of_one_tenant_sees_nothing_of_another() {
     assert_eq!(get(&f, &format!("/users/{b_user}"), &b).await.status, StatusCode::OK);
     assert_eq!(get(&f, &format!("/groups/{b_group}"), &b).await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn tokens_of_group_members_carry_their_groups() {
+    let f = Fixture::new().await;
+    let admin = &f.admin;
+    let inner = admin
+        .create_group(
+            &f.tenant,
+            gatehouse_core::admin::groups::NewGroup {
+                display_name: "inner".into(),
+                mail_nickname: "inner".into(),
+                security_enabled: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let outer = admin
+        .create_group(
+            &f.tenant,
+            gatehouse_core::admin::groups::NewGroup {
+                display_name: "outer".into(),
+                mail_nickname: "outer".into(),
+                security_enabled: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (app, sp) = admin
+        .create_app(
+            &f.tenant,
+            NewApp {
+                display_name: "member".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    admin.add_group_member(&f.tenant, &inner.id, &sp.id).await.unwrap();
+    admin.add_group_member(&f.tenant, &outer.id, &inner.id).await.unwrap();
+    admin
+        .grant_directory_role(&f.tenant, &sp.id, false, DIRECTORY_READ_ALL)
+        .await
+        .unwrap();
+    let secret = admin.add_secret(&f.tenant, &app, None, None).await.unwrap();
+    let t = f
+        .post(
+            "/contoso/oauth2/v2.0/token",
+            "",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &app.app_id),
+                ("client_secret", &secret.text),
+                ("scope", &format!("{BASE}/graph//.default")),
+            ],
+        )
+        .await;
+    let token = serde_json::from_str::<Value>(&t.body).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut want = vec![inner.id.clone(), outer.id.clone()];
+    want.sort();
+    assert_eq!(claims(&token)["groups"], json!(want));
+    // Where the overage indicator would point: the same list.
+    let r = send(
+        &f,
+        "POST",
+        &format!("/directoryObjects/{}/getMemberObjects", sp.id),
+        &token,
+        json!({"securityEnabledOnly": false}),
+    )
+    .await;
+    assert_eq!(r.body["value"], json!(want), "{}", r.body);
+}

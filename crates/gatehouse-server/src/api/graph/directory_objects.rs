@@ -58,3 +58,33 @@ pub async fn get_by_ids(
     }
     Ok(Json(json!({ "value": value })).into_response())
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MemberOf {
+    /// Accepted: every group here is a security group.
+    pub security_enabled_only: Option<bool>,
+}
+
+/// `POST /directoryObjects/{id}/getMemberObjects` (also `getMemberGroups`, and under `users/`
+/// and `servicePrincipals/`): the ids of every group the object belongs to, transitively.
+/// Where a token's groups overage indicator points.
+pub async fn member_objects(
+    State(s): State<AppState>,
+    c: GraphCaller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    GraphJson(_body): GraphJson<MemberOf>,
+) -> Result<Response, Graph> {
+    let own = id.eq_ignore_ascii_case(&c.principal_id);
+    if !own {
+        c.access.require_read()?;
+    }
+    let admin = s.gh.admin();
+    let object = match admin.directory_object(&c.tenant, &id).await? {
+        Some(o) => o,
+        // A UPN names a user too (`/users/{upn}/getMemberGroups`).
+        None => gatehouse_core::admin::directory::DirectoryObject::User(admin.user(&c.tenant, &id).await?),
+    };
+    let groups = s.gh.groups_of(&c.tenant.id, object.id()).await?;
+    Ok(Json(json!({ "value": groups })).into_response())
+}

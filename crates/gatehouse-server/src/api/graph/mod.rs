@@ -87,6 +87,30 @@ pub fn router() -> Router<AppState> {
             axum::routing::delete(groups::remove_member),
         )
         .route(&p("/directoryObjects/getByIds"), post(directory_objects::get_by_ids))
+        .route(
+            &p("/directoryObjects/{id}/getMemberObjects"),
+            post(directory_objects::member_objects),
+        )
+        .route(
+            &p("/directoryObjects/{id}/getMemberGroups"),
+            post(directory_objects::member_objects),
+        )
+        .route(
+            &p("/users/{id}/getMemberObjects"),
+            post(directory_objects::member_objects),
+        )
+        .route(
+            &p("/users/{id}/getMemberGroups"),
+            post(directory_objects::member_objects),
+        )
+        .route(
+            &p("/servicePrincipals/{id}/getMemberObjects"),
+            post(directory_objects::member_objects),
+        )
+        .route(
+            &p("/servicePrincipals/{id}/getMemberGroups"),
+            post(directory_objects::member_objects),
+        )
 }
 
 /// The verified caller of a Graph request: its tenant, its object id, whether it is a user,
