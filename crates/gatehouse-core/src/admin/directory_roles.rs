@@ -178,6 +178,39 @@ impl Admin {
         }
     }
 
+    /// Grants a Graph application permission (`Application.ReadWrite.All`, ...) to the service
+    /// principal of `app`: an app role of the built-in Microsoft Graph resource.
+    pub async fn grant_graph_permission(
+        &self,
+        tenant: &Tenant,
+        app: &crate::model::Application,
+        role: &str,
+    ) -> Result<&'static str, Error> {
+        let sp = self.sp_of(tenant, app).await?;
+        self.grant_directory_role(tenant, &sp, false, role).await
+    }
+
+    pub async fn revoke_graph_permission(
+        &self,
+        tenant: &Tenant,
+        app: &crate::model::Application,
+        role: &str,
+    ) -> Result<(), Error> {
+        let sp = self.sp_of(tenant, app).await?;
+        self.revoke_directory_role(tenant, &sp, false, role).await
+    }
+
+    async fn sp_of(&self, tenant: &Tenant, app: &crate::model::Application) -> Result<String, Error> {
+        self.store
+            .service_principal_by_app_id(&tenant.id, &app.app_id)
+            .await?
+            .map(|sp| sp.id)
+            .ok_or_else(|| Error::NotFound {
+                object: Object::ServicePrincipal,
+                name: app.app_id.clone(),
+            })
+    }
+
     /// Grants every Graph application permission to a service principal (the first start's).
     pub async fn grant_all_graph_permissions(&self, tenant: &Tenant, sp_id: &str) -> Result<(), Error> {
         for r in GRAPH_APP_ROLES {
