@@ -233,7 +233,7 @@ With Python azure-identity:
 
 With the Azure CLI:
   export {ca_env}AZURE_CORE_INSTANCE_DISCOVERY=false
-  az cloud register -n Gatehouse --endpoint-active-directory {base} --endpoint-resource-manager {base}/ --endpoint-active-directory-resource-id https://management.core.windows.net/ --skip-endpoint-discovery && az cloud set -n Gatehouse
+  az cloud register -n Gatehouse --endpoint-active-directory {base} --endpoint-resource-manager {base}/ --endpoint-active-directory-resource-id https://management.core.windows.net/ --endpoint-microsoft-graph-resource-id {base}/graph/ --skip-endpoint-discovery && az cloud set -n Gatehouse
   az login --service-principal -u {app} -p '{secret}' --tenant {t} --skip-subscription-discovery
   az account get-access-token --resource https://devcenter.azure.com
 "#,
