@@ -687,3 +687,108 @@ async fn tokens_of_group_members_carry_their_groups() {
     .await;
     assert_eq!(r.body["value"], json!(want), "{}", r.body);
 }
+
+/// A user token of the fixture's public (third-party) app for `scope`, through the real
+/// authorization-code flow with PKCE: sign-in as [`pages::UPN`], consent, code redemption.
+async fn user_token(f: &Fixture, scope: &str) -> String {
+    use base64::Engine;
+    let verifier = "a-verifier-of-enough-length-for-pkce-0123456789abcdef";
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(gatehouse_core::secret::sha256(verifier.as_bytes()));
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    q.extend_pairs([
+        ("client_id", f.app.as_str()),
+        ("response_type", "code"),
+        ("redirect_uri", pages::REDIRECT),
+        ("scope", scope),
+        ("state", "st"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ]);
+    let page = f
+        .get(&format!("/contoso/oauth2/v2.0/authorize?{}", q.finish()), "")
+        .await;
+    let cookies = page.cookies();
+    let mut answer = pages::sign_in(f, &page, &cookies).await;
+    if answer.status == StatusCode::OK {
+        let cookies = format!("{cookies}; {}", answer.cookies());
+        let form = [
+            ("csrf", answer.hidden("csrf")),
+            ("step", "consent".into()),
+            ("q", answer.hidden("q")),
+            ("decision", "approve".into()),
+        ];
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        answer = f.post("/contoso/oauth2/v2.0/authorize", &cookies, &pairs).await;
+    }
+    let location = answer.header("location").to_owned();
+    let code =
+        url_param(&location, "code").unwrap_or_else(|| panic!("no code: {} {location} {}", answer.status, answer.body));
+    let t = f
+        .post(
+            "/contoso/oauth2/v2.0/token",
+            "",
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", &f.app),
+                ("code", &code),
+                ("redirect_uri", pages::REDIRECT),
+                ("code_verifier", verifier),
+            ],
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+    serde_json::from_str::<Value>(&t.body).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn url_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+#[tokio::test]
+async fn users_read_their_directory_and_write_it_only_as_administrators_with_a_write_scope() {
+    let f = Fixture::new().await;
+    let token = user_token(&f, &format!("openid {BASE}/graph/User.Read")).await;
+    assert_eq!(claims(&token)["aud"], format!("{BASE}/graph"), "{}", claims(&token));
+    let me = get(&f, "/me", &token).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.body["userPrincipalName"], pages::UPN);
+    let user_id = me.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get(&f, &format!("/users/{user_id}"), &token).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(get(&f, "/users", &token).await.status, StatusCode::OK);
+    let group = json!({"displayName": "mine", "mailNickname": "mine"});
+    assert_graph_error(
+        &send(&f, "POST", "/groups", &token, group.clone()).await,
+        403,
+        "Authorization_RequestDenied",
+    );
+
+    // An administrator, but through a third-party app whose token names no write scope.
+    f.admin
+        .grant_directory_role(&f.tenant, &user_id, true, "Global Administrator")
+        .await
+        .unwrap();
+    assert_graph_error(
+        &send(&f, "POST", "/groups", &token, group.clone()).await,
+        403,
+        "Authorization_RequestDenied",
+    );
+    // With the scope consented, the same app may.
+    let writer = user_token(&f, &format!("openid {BASE}/graph/Group.ReadWrite.All")).await;
+    let r = send(&f, "POST", "/groups", &writer, group).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_graph_error(
+        &send(&f, "POST", "/users", &writer, json!({"displayName": "x", "userPrincipalName": "x@contoso.com", "passwordProfile": {"password": "a long enough password 1"}})).await,
+        403,
+        "Authorization_RequestDenied",
+    );
+}

@@ -57,16 +57,40 @@ pub enum Family {
     Groups,
 }
 
+/// Delegated scopes that let an application write the directory on a user's behalf (the
+/// user must still be an administrator).
+pub const DIRECTORY_ACCESS_AS_USER: &str = "Directory.AccessAsUser.All";
+pub const DIRECTORY_READWRITE_ALL: &str = "Directory.ReadWrite.All";
+
 /// What a caller may do in its tenant's directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectoryAccess {
     pub is_user: bool,
     pub roles: Vec<String>,
+    /// For a user's token from an application that is not a built-in client: the delegated
+    /// scopes (`scp`) it carries, which must name a directory write for a write. `None`: not
+    /// limited (app tokens, and the Azure CLI and PowerShell, preauthorized as in Entra).
+    pub delegated_scopes: Option<Vec<String>>,
 }
 
 impl DirectoryAccess {
     fn holds(&self, role: &str) -> bool {
         self.roles.iter().any(|r| r == role)
+    }
+
+    /// The same access, limited to what the delegated `scopes` allow.
+    pub fn limited_to(mut self, scopes: &[String]) -> Self {
+        self.delegated_scopes = Some(scopes.to_vec());
+        self
+    }
+
+    fn delegated_write(&self, family_scope: &str) -> bool {
+        match &self.delegated_scopes {
+            None => true,
+            Some(scopes) => scopes
+                .iter()
+                .any(|s| s == DIRECTORY_ACCESS_AS_USER || s == DIRECTORY_READWRITE_ALL || s == family_scope),
+        }
     }
 
     /// Reading users, groups, applications and service principals.
@@ -83,14 +107,15 @@ impl DirectoryAccess {
     }
 
     pub fn can_write(&self, family: Family) -> bool {
-        if self.is_user {
-            return self.holds(GLOBAL_ADMINISTRATOR);
-        }
-        self.holds(match family {
+        let permission = match family {
             Family::Applications => APPLICATION_READWRITE_ALL,
             Family::Users => USER_READWRITE_ALL,
             Family::Groups => GROUP_READWRITE_ALL,
-        })
+        };
+        if self.is_user {
+            return self.holds(GLOBAL_ADMINISTRATOR) && self.delegated_write(permission);
+        }
+        self.holds(permission)
     }
 
     pub fn require_read(&self) -> Result<(), Error> {
@@ -133,7 +158,11 @@ impl Admin {
         is_user: bool,
     ) -> Result<DirectoryAccess, Error> {
         let roles = self.store.directory_roles(&tenant.id, principal_id).await?;
-        Ok(DirectoryAccess { is_user, roles })
+        Ok(DirectoryAccess {
+            is_user,
+            roles,
+            delegated_scopes: None,
+        })
     }
 
     /// Grants a directory role to a user ("Global Administrator") or a Graph application
@@ -229,14 +258,24 @@ mod tests {
         let user = DirectoryAccess {
             is_user: true,
             roles: vec![],
+            delegated_scopes: None,
         };
         assert!(user.can_read());
         assert!(!user.can_write(Family::Users));
         let admin = DirectoryAccess {
             is_user: true,
             roles: vec![GLOBAL_ADMINISTRATOR.into()],
+            delegated_scopes: None,
         };
         assert!(admin.can_write(Family::Applications) && admin.can_write(Family::Groups));
+        // Through another application, the administrator writes only what its scopes name.
+        let via_app = admin.clone().limited_to(&["user_impersonation".into()]);
+        assert!(via_app.can_read() && !via_app.can_write(Family::Users));
+        let via_app = admin.clone().limited_to(&[GROUP_READWRITE_ALL.into()]);
+        assert!(via_app.can_write(Family::Groups) && !via_app.can_write(Family::Users));
+        assert!(admin
+            .limited_to(&[DIRECTORY_ACCESS_AS_USER.into()])
+            .can_write(Family::Users));
     }
 
     #[test]
@@ -244,16 +283,19 @@ mod tests {
         let none = DirectoryAccess {
             is_user: false,
             roles: vec![],
+            delegated_scopes: None,
         };
         assert!(!none.can_read());
         let reader = DirectoryAccess {
             is_user: false,
             roles: vec![DIRECTORY_READ_ALL.into()],
+            delegated_scopes: None,
         };
         assert!(reader.can_read() && !reader.can_write(Family::Applications));
         let apps = DirectoryAccess {
             is_user: false,
             roles: vec![APPLICATION_READWRITE_ALL.into()],
+            delegated_scopes: None,
         };
         assert!(apps.can_write(Family::Applications) && !apps.can_write(Family::Users));
         // A user role means nothing for an app, and an app permission nothing for a user.

@@ -159,11 +159,19 @@ impl FromRequestParts<AppState> for GraphCaller {
         if !enabled {
             return Err(Error::BearerInvalid("principal").into());
         }
-        let access = state
+        let mut access = state
             .gh
             .admin()
             .directory_access(&tenant, &principal_id, is_user)
             .await?;
+        // A user's token from an application other than the Azure CLI or PowerShell writes only
+        // what its delegated scopes name.
+        let first_party = caller
+            .app_id()
+            .is_some_and(gatehouse_core::issuance::first_party::is_first_party);
+        if is_user && !first_party {
+            access = access.limited_to(caller.scopes());
+        }
         Ok(Self {
             tenant,
             principal_id,
