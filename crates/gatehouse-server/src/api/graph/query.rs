@@ -322,6 +322,28 @@ mod tests {
     }
 
     #[test]
+    fn the_parser_never_panics_on_any_prefix_or_odd_text() {
+        let samples = [
+            "startswith(displayName,'héllo wörld') and appId eq 'x''y' and servicePrincipalNames/any(c:c eq '日本')",
+            "displayName eq '",
+            "'''''''",
+            "startswith(startswith(displayName,'a'),'b')",
+            "/any(",
+            "x/any(c:c eq 'a'",
+            "\u{0}\u{7f} eq 'é'",
+            "displayName eq 'a' and",
+            "and and and",
+        ];
+        for text in samples {
+            for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let _ = Filter::parse(&text[..i], P, L);
+            }
+        }
+        let long = "displayName eq 'x' and ".repeat(200);
+        assert!(Filter::parse(&long, P, L).is_err());
+    }
+
+    #[test]
     fn pages_link_absolutely() {
         let uri: Uri = "/graph/v1.0/users?$top=2&$filter=startswith(displayName,'a')"
             .parse()
