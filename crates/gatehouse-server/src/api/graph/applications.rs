@@ -130,11 +130,17 @@ pub async fn list(State(s): State<AppState>, c: GraphCaller, uri: Uri) -> Result
     c.access.require_read()?;
     let q = ListQuery::parse(&uri, FILTERABLE, LISTS)?;
     let apps = s.gh.admin().list_apps(&c.tenant).await?;
-    let mut items = Vec::with_capacity(apps.len());
-    for a in &apps {
-        items.push(render(&s, a).await?);
+    // Filter and page on the objects without credentials; read credentials for the page only.
+    let items = apps.iter().map(|a| objects::application(a, &[], &[])).collect();
+    let mut page = q.page(items, s.gh.base_url(), &uri);
+    if let Some(list) = page["value"].as_array_mut() {
+        for v in list.iter_mut() {
+            if let Some(app) = apps.iter().find(|a| v["id"].as_str() == Some(a.id.as_str())) {
+                *v = render(&s, app).await?;
+            }
+        }
     }
-    Ok(Json(q.page(items, s.gh.base_url(), &uri)).into_response())
+    Ok(Json(page).into_response())
 }
 
 pub async fn show(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
