@@ -89,6 +89,21 @@ def test_a_service_principal_manages_the_directory_with_az_ad(server, client_env
     missing = az.run("ad", "user", "show", "--id", "00000000-0000-0000-0000-0000000000aa", check=False)
     assert missing.returncode != 0 and "does not exist" in missing.stderr, missing.stderr
 
+    # Updates, credentials and deletes.
+    az.run("ad", "user", "update", "--id", upn, "--display-name", "Graph User 2")
+    assert j(az.run("ad", "user", "show", "--id", user["id"], "--output", "json"))["displayName"] == "Graph User 2"
+    cred = j(az.run("ad", "app", "credential", "reset", "--id", app["appId"], "--output", "json"))
+    assert cred["appId"] == app["appId"] and cred["password"], cred
+    creds = j(az.run("ad", "app", "credential", "list", "--id", app["appId"], "--output", "json"))
+    assert len(creds) == 1 and creds[0]["secretText"] is None, creds
+    az.run("ad", "group", "member", "remove", "--group", group["id"], "--member-id", user["id"])
+    assert j(az.run("ad", "group", "member", "list", "--group", group["id"], "--output", "json")) == []
+    az.run("ad", "group", "delete", "--group", group["id"])
+    az.run("ad", "user", "delete", "--id", user["id"])
+    az.run("ad", "app", "delete", "--id", app["appId"])
+    gone = az.run("ad", "app", "show", "--id", app["appId"], check=False)
+    assert gone.returncode != 0, gone.stdout
+
 
 def test_create_for_rbac_prints_working_credentials(server, client_env, tenant_id, az):
     client_env.trust(server)

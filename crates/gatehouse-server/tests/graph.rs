@@ -607,6 +607,17 @@ async fn a_principal_of_one_tenant_sees_nothing_of_another() {
     )
     .await;
     assert_eq!(r.body["value"], json!([]));
+    for id in [&b_user, &b_sp, &b_group] {
+        let r = send(
+            &f,
+            "POST",
+            &format!("/directoryObjects/{id}/getMemberObjects"),
+            &t,
+            json!({}),
+        )
+        .await;
+        assert_graph_error(&r, 404, "Request_ResourceNotFound");
+    }
     // Tenant B's objects are intact.
     assert_eq!(get(&f, &format!("/users/{b_user}"), &b).await.status, StatusCode::OK);
     assert_eq!(get(&f, &format!("/groups/{b_group}"), &b).await.status, StatusCode::OK);
