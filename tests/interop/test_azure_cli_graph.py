@@ -117,6 +117,13 @@ def test_create_for_rbac_prints_working_credentials(server, client_env, tenant_i
     # Run twice: the CLI finds the app, removes its old password and adds a new one.
     again = j(az.run("ad", "sp", "create-for-rbac", "-n", name, "--output", "json"))
     assert again["appId"] == out["appId"] and again["password"] != out["password"], again
+    shown = j(az.run("ad", "sp", "show", "--id", out["appId"], "--output", "json"))
+    assert shown["appId"] == out["appId"] and shown["displayName"] == name, shown
+    # Deleted, the service principal is made anew for the same application.
+    az.run("ad", "sp", "delete", "--id", out["appId"])
+    assert az.run("ad", "sp", "show", "--id", out["appId"], check=False).returncode != 0
+    made = j(az.run("ad", "sp", "create", "--id", out["appId"], "--output", "json"))
+    assert made["appId"] == out["appId"] and made["id"] != shown["id"], made
     new_sp = Sp(app_id=again["appId"], secret=again["password"], tenant=tenant_id, name=name)
     server.wait_usable(new_sp)
     login_sp(az, new_sp, tenant_id)
