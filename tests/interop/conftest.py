@@ -147,6 +147,7 @@ class AzureCli:
                  "--endpoint-active-directory", srv.base,
                  "--endpoint-resource-manager", srv.base + "/",
                  "--endpoint-active-directory-resource-id", "https://management.core.windows.net/",
+                 "--endpoint-microsoft-graph-resource-id", srv.base + "/graph/",
                  "--skip-endpoint-discovery")
         self.run("cloud", "set", "-n", "Local")
 

@@ -39,6 +39,7 @@ fn bench(c: &mut Criterion) {
                         client_id: "4b3a5367-0ad2-4282-bd10-90a2c8e0ec45",
                         subject: "24c369cd-051f-4163-bebe-fe3eaec21523",
                         roles: &roles,
+                        groups: &[],
                         scopes: None,
                         family: None,
                         app_only: true,

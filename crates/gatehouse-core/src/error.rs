@@ -183,6 +183,13 @@ pub enum Error {
         action: String,
         scope: String,
     },
+    /// The caller is authenticated but holds no permission or directory role for this
+    /// directory operation.
+    #[error("insufficient privileges to complete the operation")]
+    InsufficientPrivileges,
+    /// A query option (filter, page size) the directory cannot evaluate; the text says what.
+    #[error("unsupported query: {0}")]
+    UnsupportedQuery(String),
 
     // --- internal ---
     #[error("store: {0}")]
@@ -208,6 +215,11 @@ pub enum Object {
     AppRoleAssignment,
     IdentifierUri,
     Scope,
+    Group,
+    /// A user, service principal, group or application named only by its object id.
+    DirectoryObject,
+    /// A directory role (or Graph application permission) held by a principal.
+    DirectoryRole,
     /// A row the store refused (a race lost to a concurrent writer).
     Record,
     Subscription,
@@ -231,6 +243,9 @@ impl Object {
             Self::AppRoleAssignment => "app role assignment",
             Self::IdentifierUri => "identifier URI",
             Self::Scope => "scope",
+            Self::Group => "group",
+            Self::DirectoryObject => "directory object",
+            Self::DirectoryRole => "directory role",
             Self::Record => "record",
             Self::Subscription => "subscription",
             Self::ResourceGroup => "resource group",
@@ -321,6 +336,7 @@ impl Error {
             | Self::UnsupportedVersion { .. }
             | Self::InvalidName { .. }
             | Self::PrincipalNotFound { .. }
+            | Self::UnsupportedQuery(_)
             | Self::Ambiguous { .. } => K::InvalidRequest,
             Self::ClientNotFound { .. }
             | Self::ClientSecretMissing
@@ -346,7 +362,8 @@ impl Error {
             | Self::ConsentNeeded
             | Self::AccessDenied
             | Self::RevokeForeignToken
-            | Self::NotAuthorized { .. } => K::Forbidden,
+            | Self::NotAuthorized { .. }
+            | Self::InsufficientPrivileges => K::Forbidden,
             Self::TenantNotFound(_) | Self::AppNotAuthorized(_) | Self::NotFound { .. } | Self::NoSuchPath => {
                 K::NotFound
             }

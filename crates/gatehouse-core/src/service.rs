@@ -45,6 +45,7 @@ pub struct Gatehouse {
     pub(crate) throttle: Throttle,
     pub(crate) password_gate: crate::browser::sign_in::PasswordGate,
     pub(crate) rbac: crate::rbac::Rbac,
+    /// The management operations of the front doors ([`Gatehouse::admin`]).
     admin: crate::admin::Admin,
     /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
     pub(crate) base_url: String,
@@ -54,7 +55,7 @@ impl Gatehouse {
     pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>, base_url: &str, policy: ThrottlePolicy) -> Self {
         let base_url = base_url.trim_end_matches('/').to_owned();
         Self {
-            directory: Directory::new(store.clone()),
+            directory: Directory::new(store.clone()).serving(&base_url),
             keys: KeyRing::new(store.clone(), kek.clone(), base_url.clone()),
             rbac: crate::rbac::Rbac::new(store.clone()),
             admin: crate::admin::Admin::new(store.clone(), kek),
@@ -80,6 +81,15 @@ impl Gatehouse {
     /// RBAC decisions of the ARM front door, from caches that follow the change feed.
     pub fn rbac(&self) -> &crate::rbac::Rbac {
         &self.rbac
+
+    }
+
+    /// The ids of every group `principal_id` (a user, service principal or group) belongs to
+    /// in the tenant, directly or through nested groups; cached, and followed within the
+    /// one-second promise (`GroupMembership` changes). For the `groups` claim and for RBAC
+    /// through groups.
+    pub async fn groups_of(&self, tenant_id: &str, principal_id: &str) -> Result<Vec<String>, Error> {
+        Ok(self.directory.groups(tenant_id, principal_id).await?.as_ref().clone())
     }
 
     /// Follows the store's change feed and the shared throttle state until the task is

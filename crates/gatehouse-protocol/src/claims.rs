@@ -60,6 +60,20 @@ pub struct AccessClaims<'a> {
     pub appid: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appidacr: Option<Cow<'a, str>>,
+    /// Object ids of the groups the subject belongs to (transitively); left out past the
+    /// overage limit, where [`AccessClaims::claim_names`] points to where to read them.
+    #[serde(
+        default,
+        skip_serializing_if = "<[String]>::is_empty",
+        deserialize_with = "roles_or_null"
+    )]
+    pub groups: Cow<'a, [String]>,
+    /// Entra's groups overage indicator: `{"groups": "src1"}`.
+    #[serde(rename = "_claim_names", default, skip_serializing_if = "Option::is_none")]
+    pub claim_names: Option<ClaimNames<'a>>,
+    /// `{"src1": {"endpoint": ".../directoryObjects/{oid}/getMemberObjects"}}`.
+    #[serde(rename = "_claim_sources", default, skip_serializing_if = "Option::is_none")]
+    pub claim_sources: Option<ClaimSources<'a>>,
     /// `app` or `user`; always minted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idtyp: Option<Cow<'a, str>>,
@@ -93,6 +107,26 @@ pub struct AccessClaims<'a> {
     pub uti: Option<Cow<'a, str>>,
     /// `2.0` or `1.0`.
     pub ver: Cow<'a, str>,
+}
+
+/// Past this many groups a token carries the overage indicator instead (Entra's JWT limit).
+pub const GROUPS_LIMIT: usize = 200;
+
+/// `_claim_names` of a groups overage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimNames<'a> {
+    pub groups: Cow<'a, str>,
+}
+
+/// `_claim_sources` of a groups overage: where the full list is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimSources<'a> {
+    pub src1: ClaimSource<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimSource<'a> {
+    pub endpoint: Cow<'a, str>,
 }
 
 fn roles_or_null<'de, 'a, D: Deserializer<'de>>(d: D) -> Result<Cow<'a, [String]>, D::Error> {
@@ -177,6 +211,9 @@ mod tests {
             azpacr: None,
             appid: Some("c".into()),
             appidacr: None,
+            groups: Cow::Borrowed(&[]),
+            claim_names: None,
+            claim_sources: None,
             idtyp: Some("app".into()),
             name: None,
             oid: Some("o".into()),

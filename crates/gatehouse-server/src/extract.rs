@@ -77,7 +77,7 @@ impl<S: Send + Sync> FromRequest<S> for OAuthForm {
 
 /// Why a body could not be read: over the size limit, not arrived in time (the listener's body
 /// deadline), or anything else (invalid chunked encoding, a broken connection).
-fn body_error(error: &axum::Error) -> Error {
+pub(crate) fn body_error(error: &axum::Error) -> Error {
     if caused_by::<LengthLimitError>(error) {
         return Error::BodyTooLarge;
     }

@@ -34,6 +34,7 @@ pub fn router(gh: Arc<Gatehouse>) -> Result<Router, ConfigError> {
 pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Result<Router, ConfigError> {
     let app = Router::new()
         .merge(api::oauth::router())
+        .merge(api::graph::router())
         .merge(pages::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)

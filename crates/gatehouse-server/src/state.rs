@@ -16,6 +16,8 @@ pub struct AppState {
     pub tokens: TokenCheck,
     /// Bearer check of the Azure Resource Manager door: tokens for ARM, any of our tenants.
     pub arm_bearer: Bearer,
+    /// Bearer check of the Graph door: tokens for `{base}/graph/` or Microsoft Graph.
+    pub graph_bearer: Bearer,
 }
 
 impl AppState {
@@ -23,11 +25,15 @@ impl AppState {
         let me_bearer = Bearer::new(gh.clone(), crate::api::oauth::me::GRAPH_AUDIENCES)?;
         let tokens = TokenCheck::new(gh.clone());
         let arm_bearer = Bearer::new(gh.clone(), crate::api::arm::ARM_AUDIENCES)?;
+        let graph_audiences = crate::api::graph::audiences(gh.base_url());
+        let graph_audiences: Vec<&str> = graph_audiences.iter().map(String::as_str).collect();
+        let graph_bearer = Bearer::new(gh.clone(), &graph_audiences)?;
         Ok(Self {
             gh,
             me_bearer,
             tokens,
             arm_bearer,
+            graph_bearer,
         })
     }
 }

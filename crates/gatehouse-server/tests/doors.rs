@@ -35,7 +35,7 @@ async fn unknown_paths_answer_in_the_dialect_of_their_door() {
     assert_eq!(v["error"]["code"], "InvalidResourceType");
     assert!(arm.headers.contains_key("x-ms-correlation-request-id"));
 
-    let graph = f.get("/graph/v1.0/servicePrincipals", "").await;
+    let graph = f.get("/graph/v1.0/noSuchCollection", "").await;
     assert_eq!(graph.status, StatusCode::NOT_FOUND);
     let v = json(&graph);
     assert!(v["error"].is_object(), "the Azure CLI indexes error['code']: {v}");

@@ -104,6 +104,19 @@ impl AppStore for Counting {
         self.read();
         self.inner.service_principal_by_app_id(tenant_id, app_id).await
     }
+    async fn service_principal_by_id(&self, tenant_id: &str, id: &str) -> StoreResult<Option<ServicePrincipal>> {
+        self.read();
+        self.inner.service_principal_by_id(tenant_id, id).await
+    }
+    async fn list_service_principals(&self, tenant_id: &str) -> StoreResult<Vec<ServicePrincipal>> {
+        self.inner.list_service_principals(tenant_id).await
+    }
+    async fn create_service_principal(&self, sp: &ServicePrincipal) -> StoreResult<()> {
+        self.inner.create_service_principal(sp).await
+    }
+    async fn delete_service_principal(&self, tenant_id: &str, id: &str) -> StoreResult<bool> {
+        self.inner.delete_service_principal(tenant_id, id).await
+    }
     async fn add_secret(&self, tenant_id: &str, secret: &ClientSecret) -> StoreResult<()> {
         self.inner.add_secret(tenant_id, secret).await
     }
@@ -369,6 +382,65 @@ async fn a_load_that_read_before_a_change_does_not_stay_cached(f: Fixture) {
     );
 }
 
+/// The transitive groups (the `groups` claim) and the Graph `roles` follow their changes.
+async fn groups_and_graph_roles_follow_their_changes(f: Fixture) {
+    use gatehouse_core::model::{Group, GroupMember, MemberKind};
+    let s = f.store.as_ref();
+    let t = tenant(s, "grp").await;
+    let c = client(s, &t).await;
+    let sp = s.service_principal_by_app_id(&t.id, &c.app_id).await.unwrap().unwrap();
+    let group = |name: &str| Group {
+        id: guid(),
+        tenant_id: t.id.clone(),
+        display_name: name.into(),
+        mail_nickname: name.into(),
+        description: None,
+        security_enabled: true,
+        mail_enabled: false,
+        created_at: 1,
+    };
+    let (inner, outer) = (group("inner"), group("outer"));
+    s.create_group(&inner).await.unwrap();
+    s.create_group(&outer).await.unwrap();
+    let (dir, _, mut follower) = directory(&f).await;
+    assert!(dir.groups(&t.id, &sp.id).await.unwrap().is_empty(), "no groups, cached");
+    let graph = gatehouse_core::issuance::resources::graph();
+    assert!(dir.roles(&sp.id, &graph).await.unwrap().is_empty());
+
+    let member = |g: &Group, id: &str, kind| GroupMember {
+        group_id: g.id.clone(),
+        member_id: id.into(),
+        kind,
+        created_at: 2,
+    };
+    s.add_member(&t.id, &member(&inner, &sp.id, MemberKind::ServicePrincipal))
+        .await
+        .unwrap();
+    s.add_member(&t.id, &member(&outer, &inner.id, MemberKind::Group))
+        .await
+        .unwrap();
+    s.grant_directory_role(&t.id, &sp.id, "Directory.Read.All", 3)
+        .await
+        .unwrap();
+    follow(&mut follower, &dir).await;
+    let mut want = vec![inner.id.clone(), outer.id.clone()];
+    want.sort();
+    assert_eq!(*dir.groups(&t.id, &sp.id).await.unwrap(), want);
+    assert_eq!(
+        *dir.roles(&sp.id, &graph).await.unwrap(),
+        vec!["Directory.Read.All".to_owned()]
+    );
+
+    // A change to the outer group alone reaches the member of the inner one.
+    s.remove_member(&t.id, &outer.id, &inner.id).await.unwrap();
+    s.revoke_directory_role(&t.id, &sp.id, "Directory.Read.All")
+        .await
+        .unwrap();
+    follow(&mut follower, &dir).await;
+    assert_eq!(*dir.groups(&t.id, &sp.id).await.unwrap(), vec![inner.id.clone()]);
+    assert!(dir.roles(&sp.id, &graph).await.unwrap().is_empty());
+}
+
 async fn a_follower_that_fell_behind_drops_everything_once(f: Fixture) {
     let s = f.store.as_ref();
     let (ta, tb) = (tenant(s, "fa").await, tenant(s, "fb").await);
@@ -485,6 +557,7 @@ macro_rules! suite {
             case!(rbac_decisions_follow_assignments_made_elsewhere);
             case!(a_negative_entry_goes_when_the_object_appears);
             case!(resources_and_roles_follow_their_application);
+            case!(groups_and_graph_roles_follow_their_changes);
             case!(signing_key_changes_reload_only_that_tenants_keys);
             case!(a_load_that_read_before_a_change_does_not_stay_cached);
             case!(a_follower_that_fell_behind_drops_everything_once);

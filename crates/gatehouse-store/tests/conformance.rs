@@ -36,6 +36,9 @@ use arm::*;
 #[path = "conformance/certificates.rs"]
 mod certificates;
 use certificates::*;
+#[path = "conformance/groups.rs"]
+mod groups;
+use groups::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -529,6 +532,9 @@ macro_rules! suite {
             case!(subscriptions_and_groups_round_trip);
             case!(rbac_assignments_are_unique_per_scope_and_follow_deletes);
             case!(custom_roles_round_trip_with_unique_names);
+            case!(groups_and_transitive_membership);
+            case!(directory_roles_round_trip);
+            case!(service_principals_on_their_own);
         }
     };
 }

@@ -137,7 +137,11 @@ impl Admin {
 
     pub async fn delete_app(&self, tenant: &Tenant, which: &str) -> Result<Application, Error> {
         let app = self.app(tenant, which).await?;
+        let sp = self.store.service_principal_by_app_id(&tenant.id, &app.app_id).await?;
         self.store.delete_application(&tenant.id, &app.app_id).await?;
+        if let Some(sp) = sp {
+            self.store.remove_from_all_groups(&tenant.id, &sp.id).await?;
+        }
         Ok(app)
     }
 

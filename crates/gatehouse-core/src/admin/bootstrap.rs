@@ -62,6 +62,8 @@ impl Admin {
             )
             .await?;
         let secret = self.add_secret(&tenant, &app, Some("first start"), None).await?;
+        // The first service principal manages the directory through Graph.
+        self.grant_all_graph_permissions(&tenant, &sp.id).await?;
         let admin_password = crate::secret::random_token(18);
         let admin = self
             .create_user(
@@ -92,6 +94,9 @@ impl Admin {
             )
             .await?;
         }
+        // The administrator holds the directory-administrator role (Graph writes).
+        self.grant_directory_role(&tenant, &admin.id, true, super::directory_roles::GLOBAL_ADMINISTRATOR)
+            .await?;
         Ok(Some(FirstStart {
             tenant,
             app_id: app.app_id,

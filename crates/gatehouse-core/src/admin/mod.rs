@@ -1,4 +1,4 @@
-//! Management operations: what the admin CLI verbs (and later the Graph API) do. Each operation
+//! Management operations: what the admin CLI verbs and the Graph front door do. Each operation
 //! is one transaction (a store write, or a unit of work when it writes several things), whose
 //! change-feed entries let running servers see it.
 
@@ -6,6 +6,9 @@ pub mod apis;
 pub mod apps;
 pub mod bootstrap;
 pub mod certificates;
+pub mod directory;
+pub mod directory_roles;
+pub mod groups;
 pub mod rbac;
 pub mod subscriptions;
 pub mod tenants;

@@ -140,6 +140,8 @@ impl Admin {
                 .await?;
         }
         uow.commit().await?;
+        // Its memberships go too (a later user never inherits them: ids are never reused).
+        self.store.remove_from_all_groups(&tenant.id, &user.id).await?;
         Ok(user)
     }
 }

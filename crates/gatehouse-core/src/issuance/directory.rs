@@ -80,6 +80,7 @@ pub mod capacity {
     pub const RESOURCES: u64 = 10_000;
     pub const ASSIGNMENTS: u64 = 25_000;
     pub const APP_ROLES: u64 = 10_000;
+    pub const GROUPS: u64 = 25_000;
 }
 
 pub struct Directory {
@@ -98,6 +99,10 @@ pub struct Directory {
     assignments: GuardedCache<Arc<Vec<String>>>,
     /// `{app_id}` of a resource API: the app roles it declares.
     app_roles: GuardedCache<Option<Arc<Vec<AppRole>>>>,
+    /// `{tenant_id}|{principal_id}`: the ids of the groups it belongs to, transitively.
+    groups: GuardedCache<Arc<Vec<String>>>,
+    /// This server's Graph identifier (`{base}/graph/`), when it serves the Graph door.
+    graph_identifier: Option<String>,
 }
 
 impl Directory {
@@ -118,7 +123,15 @@ impl Directory {
             resources_by_app: GuardedCache::new(capacity::RESOURCES),
             assignments: GuardedCache::new(capacity::ASSIGNMENTS),
             app_roles: GuardedCache::new(capacity::APP_ROLES),
+            groups: GuardedCache::new(capacity::GROUPS),
+            graph_identifier: None,
         }
+    }
+
+    /// This directory knows `{base_url}/graph/` as Microsoft Graph.
+    pub fn serving(mut self, base_url: &str) -> Self {
+        self.graph_identifier = Some(resources::graph_identifier(base_url));
+        self
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -133,6 +146,7 @@ impl Directory {
         self.resources_by_app.invalidate_all();
         self.assignments.invalidate_all();
         self.app_roles.invalidate_all();
+        self.groups.invalidate_all();
     }
 
     /// Drops what one change-feed entry names, and nothing else.
@@ -156,6 +170,9 @@ impl Directory {
             | ChangeKind::Subscription
             | ChangeKind::RoleAssignment
             | ChangeKind::RoleDefinition => {}
+            // A change to one group can change the transitive groups of every principal below
+            // it: the whole (small, per-principal) cache goes.
+            ChangeKind::GroupMembership => self.groups.invalidate_all(),
         }
     }
 
@@ -231,6 +248,11 @@ impl Directory {
         if let Some(r) = resources::well_known(identifier) {
             return Ok(Arc::new(r));
         }
+        if let Some(graph) = &self.graph_identifier {
+            if resources::same_identifier(graph, identifier) {
+                return Ok(Arc::new(resources::graph()));
+            }
+        }
         let trimmed = identifier.trim_end_matches('/');
         let slashed = format!("{trimmed}/");
         let mut candidates = vec![identifier];
@@ -290,6 +312,9 @@ impl Directory {
 
     /// The `roles` claim values the principal holds on a registered resource.
     pub async fn roles(&self, principal_id: &str, resource: &Resource) -> Result<Arc<Vec<String>>, Error> {
+        if resource.object_id.is_none() && resource.app_id == resources::GRAPH_APP_ID {
+            return self.graph_roles(principal_id).await;
+        }
         let Some(resource_id) = &resource.object_id else {
             return Ok(Arc::new(Vec::new()));
         };
@@ -306,6 +331,44 @@ impl Directory {
             .map(|r| r.value.clone())
             .collect();
         Ok(Arc::new(values))
+    }
+
+    /// The Graph application permissions a principal holds (its directory roles that are
+    /// Graph app roles), cached like app-role assignments under `{principal}|{Graph app id}`.
+    async fn graph_roles(&self, principal_id: &str) -> Result<Arc<Vec<String>>, Error> {
+        let key = format!("{principal_id}|{}", resources::GRAPH_APP_ID);
+        if let Some(hit) = self.assignments.get(&key) {
+            return Ok(hit);
+        }
+        let ticket = self.assignments.ticket(&key);
+        // Directory roles are per tenant, but object ids are GUIDs unique across tenants.
+        let roles: Vec<String> = self
+            .store
+            .directory_roles_of_principal(principal_id)
+            .await?
+            .into_iter()
+            .filter(|r| {
+                crate::admin::directory_roles::GRAPH_APP_ROLES
+                    .iter()
+                    .any(|g| g.value == r)
+            })
+            .collect();
+        let roles = Arc::new(roles);
+        self.assignments.insert(ticket, key, roles.clone());
+        Ok(roles)
+    }
+
+    /// The ids of the groups a principal belongs to, directly or through nested groups
+    /// (cached; followed through `GroupMembership` changes).
+    pub async fn groups(&self, tenant_id: &str, principal_id: &str) -> Result<Arc<Vec<String>>, Error> {
+        let key = format!("{tenant_id}|{principal_id}");
+        if let Some(hit) = self.groups.get(&key) {
+            return Ok(hit);
+        }
+        let ticket = self.groups.ticket(&key);
+        let ids = Arc::new(self.store.transitive_groups(tenant_id, principal_id).await?);
+        self.groups.insert(ticket, key, ids.clone());
+        Ok(ids)
     }
 
     async fn assigned_role_ids(&self, principal_id: &str, resource_id: &str) -> Result<Arc<Vec<String>>, Error> {

@@ -6,6 +6,7 @@ use gatehouse_keys::jws;
 /// The access-token claim set and the issuer string are defined once, in gatehouse-protocol,
 /// and shared with the guard that verifies them.
 pub use gatehouse_protocol::claims::{issuer, AccessClaims, Audience};
+use gatehouse_protocol::claims::{ClaimNames, ClaimSource, ClaimSources, GROUPS_LIMIT};
 use gatehouse_protocol::discovery::Dialect;
 use serde::Serialize;
 
@@ -22,6 +23,8 @@ pub struct MintInput<'a> {
     /// The caller's object id (service principal or user).
     pub subject: &'a str,
     pub roles: &'a [String],
+    /// Ids of the subject's groups (transitive); past `GROUPS_LIMIT` the overage indicator.
+    pub groups: &'a [String],
     pub scopes: Option<&'a str>,
     pub family: Option<&'a str>,
     pub app_only: bool,
@@ -50,6 +53,7 @@ pub fn mint<'a>(keys: &TenantKeys, base_url: &str, input: &MintInput<'a>) -> Res
     let exp = input.now + input.tenant.token_lifetime_seconds;
     let v2 = input.dialect == Dialect::V2;
     let some = |v: &'a str| Some(Cow::Borrowed(v));
+    let overage = input.groups.len() > GROUPS_LIMIT;
     let claims = AccessClaims {
         aud: Audience::One(Cow::Borrowed(input.audience)),
         iss: Cow::Owned(issuer(base_url, &input.tenant.id, input.dialect)),
@@ -60,6 +64,17 @@ pub fn mint<'a>(keys: &TenantKeys, base_url: &str, input: &MintInput<'a>) -> Res
         azpacr: v2.then_some(Cow::Borrowed(input.client_auth)),
         appid: (!v2).then_some(Cow::Borrowed(input.client_id)),
         appidacr: (!v2).then_some(Cow::Borrowed(input.client_auth)),
+        groups: Cow::Borrowed(if overage { &[] } else { input.groups }),
+        claim_names: overage.then(|| ClaimNames { groups: "src1".into() }),
+        claim_sources: overage.then(|| ClaimSources {
+            src1: ClaimSource {
+                endpoint: format!(
+                    "{base_url}/graph/v1.0/directoryObjects/{}/getMemberObjects",
+                    input.subject
+                )
+                .into(),
+            },
+        }),
         idtyp: some(if input.app_only { "app" } else { "user" }),
         name: input.user.and_then(|u| some(&u.display_name)),
         oid: some(input.subject),
@@ -180,6 +195,7 @@ mod tests {
             client_id: "c1",
             subject: "o1",
             roles,
+            groups: &[],
             scopes,
             family: user.map(|_| "f1"),
             app_only: user.is_none(),
@@ -224,5 +240,59 @@ mod tests {
             payload(Dialect::V1, Some(&user), Some("s1"), &roles),
             r#"{"aud":"api://x","iss":"https://h/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/","iat":1700000000,"nbf":1700000000,"exp":1700003600,"appid":"c1","appidacr":"1","idtyp":"user","name":"A B","oid":"o1","roles":["R1","R2"],"scp":"s1","sid":"f1","sub":"o1","tid":"8eaef023-2b34-4da1-9baa-8bc8c9d6a490","unique_name":"a@b","upn":"a@b","uti":"U","ver":"1.0"}"#
         );
+    }
+
+    fn with_groups(n: usize) -> serde_json::Value {
+        let signer: Arc<dyn Signer> = Arc::new(LocalSigner::generate("k", Algorithm::ES256).unwrap().0);
+        let keys = TenantKeys::from_signers(vec![signer]);
+        let tenant = Tenant {
+            id: "8eaef023-2b34-4da1-9baa-8bc8c9d6a490".into(),
+            name: "t".into(),
+            display_name: "t".into(),
+            signing_alg: Algorithm::ES256,
+            token_lifetime_seconds: 3600,
+            created_at: 0,
+        };
+        let groups: Vec<String> = (0..n).map(|i| format!("g{i}")).collect();
+        let input = MintInput {
+            tenant: &tenant,
+            dialect: Dialect::V2,
+            audience: "api://x",
+            client_id: "c1",
+            subject: "o1",
+            roles: &[],
+            groups: &groups,
+            scopes: None,
+            family: None,
+            app_only: true,
+            client_auth: "1",
+            user: None,
+            uti: &new_uti(),
+            now: 1_700_000_000,
+        };
+        let (token, _) = mint(&keys, "https://h", &input).unwrap();
+        serde_json::from_slice(&B64.decode(token.split('.').nth(1).unwrap()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn groups_up_to_the_limit_then_the_overage_indicator() {
+        let few = with_groups(2);
+        assert_eq!(few["groups"], serde_json::json!(["g0", "g1"]));
+        assert!(few.get("_claim_names").is_none());
+        assert!(with_groups(0).get("groups").is_none());
+        assert_eq!(
+            with_groups(GROUPS_LIMIT)["groups"].as_array().unwrap().len(),
+            GROUPS_LIMIT
+        );
+        let many = with_groups(GROUPS_LIMIT + 1);
+        assert!(many.get("groups").is_none());
+        assert_eq!(many["_claim_names"]["groups"], "src1");
+        assert_eq!(
+            many["_claim_sources"]["src1"]["endpoint"],
+            "https://h/graph/v1.0/directoryObjects/o1/getMemberObjects"
+        );
+        // The guard's strict claim types read it back.
+        let back: AccessClaims<'static> = serde_json::from_value(many).unwrap();
+        assert!(back.claim_names.is_some() && back.groups.is_empty());
     }
 }

@@ -13,6 +13,29 @@ pub struct Resource {
     pub scopes: Vec<crate::model::PermissionScope>,
 }
 
+/// Microsoft Graph's application id.
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+
+/// The path under the server's base URL where the Graph front door lives; `{base}/graph/` is
+/// also Graph's identifier on this server (the Azure CLI's `microsoft_graph_resource_id`).
+pub const GRAPH_PATH: &str = "/graph/";
+
+/// This server's Graph identifier: `{base}/graph/`.
+pub fn graph_identifier(base_url: &str) -> String {
+    format!("{}{GRAPH_PATH}", base_url.trim_end_matches('/'))
+}
+
+/// Microsoft Graph as a resource (its identifiers: `https://graph.microsoft.com`, its app id,
+/// and this server's `{base}/graph/`).
+pub fn graph() -> Resource {
+    well_known(GRAPH_APP_ID).unwrap_or_else(|| Resource {
+        app_id: GRAPH_APP_ID.to_owned(),
+        object_id: None,
+        display_name: "Microsoft Graph".to_owned(),
+        scopes: Vec::new(),
+    })
+}
+
 struct WellKnown {
     app_id: &'static str,
     display_name: &'static str,
@@ -83,6 +106,14 @@ pub fn well_known_identifiers() -> impl Iterator<Item = (&'static str, &'static 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn graph_is_named_by_the_servers_own_identifier() {
+        let id = graph_identifier("https://127.0.0.1:8443/");
+        assert_eq!(id, "https://127.0.0.1:8443/graph/");
+        assert_eq!(graph().app_id, GRAPH_APP_ID);
+        assert!(same_identifier(&id, "https://127.0.0.1:8443/graph"));
+    }
 
     #[test]
     fn arm_is_known_in_both_spellings() {

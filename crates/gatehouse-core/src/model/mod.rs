@@ -1,6 +1,6 @@
 //! The domain's types, by concern: [`tenant`], [`apps`] (applications, service principals,
 //! secrets, app roles and their assignments), [`arm`] (subscriptions, resource groups, RBAC
-//! role definitions and assignments), [`user`], [`grants`] (what the user flows store
+//! role definitions and assignments), [`user`], [`groups`], [`grants`] (what the user flows store
 //! between requests), [`revocation`], [`events`] (the sign-in log, purge reports). Everything is
 //! re-exported here, so `crate::model::User` is the one path.
 //!
@@ -11,6 +11,7 @@ pub mod apps;
 pub mod arm;
 pub mod events;
 pub mod grants;
+pub mod groups;
 pub mod revocation;
 pub mod tenant;
 pub mod user;
@@ -19,6 +20,7 @@ pub use apps::*;
 pub use arm::*;
 pub use events::*;
 pub use grants::*;
+pub use groups::*;
 pub use revocation::*;
 pub use tenant::*;
 pub use user::*;

@@ -207,10 +207,3 @@ impl Rbac {
     }
 }
 
-impl crate::Gatehouse {
-    /// The groups `object_id` belongs to, directly or through other groups, for RBAC decisions.
-    /// No directory groups exist yet, so this is empty; the Graph door's groups fill it.
-    pub async fn groups_of_principal(&self, _tenant_id: &str, _object_id: &str) -> Result<Vec<String>, Error> {
-        Ok(Vec::new())
-    }
-}

@@ -20,6 +20,15 @@ pub trait AppStore: Send + Sync {
     async fn delete_application(&self, tenant_id: &str, app_id: &str) -> StoreResult<bool>;
     async fn service_principal_by_app_id(&self, tenant_id: &str, app_id: &str)
         -> StoreResult<Option<ServicePrincipal>>;
+    /// By object id, in a tenant.
+    async fn service_principal_by_id(&self, tenant_id: &str, id: &str) -> StoreResult<Option<ServicePrincipal>>;
+    async fn list_service_principals(&self, tenant_id: &str) -> StoreResult<Vec<ServicePrincipal>>;
+    /// The service principal of an application that has none (Graph's `POST /servicePrincipals`);
+    /// `Conflict` if it has one.
+    async fn create_service_principal(&self, sp: &ServicePrincipal) -> StoreResult<()>;
+    /// Deletes a service principal (its application stays) and the app-role assignments it
+    /// holds; `false` if there was none.
+    async fn delete_service_principal(&self, tenant_id: &str, id: &str) -> StoreResult<bool>;
 
     async fn add_secret(&self, tenant_id: &str, secret: &ClientSecret) -> StoreResult<()>;
     async fn list_secrets(&self, application_id: &str) -> StoreResult<Vec<ClientSecret>>;

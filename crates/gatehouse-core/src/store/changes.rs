@@ -37,10 +37,12 @@ pub enum ChangeKind {
     RoleAssignment,
     /// A custom RBAC role definition was written or removed; `key` is its id.
     RoleDefinition,
+    /// A group's direct members changed, or the group was deleted; `key` is the group's id.
+    GroupMembership,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 9] = [
+    pub const ALL: [ChangeKind; 10] = [
         Self::Tenant,
         Self::App,
         Self::Secret,
@@ -50,6 +52,7 @@ impl ChangeKind {
         Self::Subscription,
         Self::RoleAssignment,
         Self::RoleDefinition,
+        Self::GroupMembership,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +66,7 @@ impl ChangeKind {
             Self::Subscription => "subscription",
             Self::RoleAssignment => "role_assignment",
             Self::RoleDefinition => "role_definition",
+            Self::GroupMembership => "group_membership",
         }
     }
 

@@ -18,6 +18,8 @@
 //! | `arm.rs` | [`SubscriptionStore`] (subscriptions, resource groups), [`RbacStore`] (custom role definitions, role assignments) |
 //! | `certificates.rs` | [`CertificateStore`], [`AssertionStore`] (used client-assertion ids) |
 //! | `users.rs` | [`UserStore`] |
+//! | `groups.rs` | [`GroupStore`] (groups, members, transitive membership) |
+//! | `directory_roles.rs` | [`DirectoryRoleStore`] (Graph permissions and directory roles) |
 //! | `device_codes.rs` | [`DeviceCodeStore`] |
 //! | `refresh.rs` | [`RefreshStore`] |
 //! | `auth_codes.rs` | [`AuthCodeStore`] |
@@ -36,6 +38,8 @@ mod auth_codes;
 mod certificates;
 mod changes;
 mod device_codes;
+mod directory_roles;
+mod groups;
 mod maintenance;
 mod refresh;
 mod revocations;
@@ -53,6 +57,8 @@ pub use auth_codes::AuthCodeStore;
 pub use certificates::{AssertionStore, CertificateStore};
 pub use changes::{Change, ChangeKind, ChangeStore};
 pub use device_codes::DeviceCodeStore;
+pub use directory_roles::DirectoryRoleStore;
+pub use groups::GroupStore;
 pub use maintenance::MaintenanceStore;
 pub use refresh::RefreshStore;
 pub use revocations::RevocationStore;
@@ -102,6 +108,8 @@ pub trait Store:
     + SettingStore
     + MaintenanceStore
     + UnitOfWorkStore
+    + GroupStore
+    + DirectoryRoleStore
     + Send
     + Sync
     + 'static

@@ -1,9 +1,10 @@
 //! The JSON front doors, one folder each with a `router()` that `crate::router` nests:
-//! [`oauth`] (token, device code, revocation, discovery, the user's own endpoints) and [`arm`]
+//! [`oauth`] (token, device code, revocation, discovery, the user's own endpoints), [`arm`]
 //! (Azure Resource Manager: subscriptions, resource groups, RBAC; dispatched from the router's
-//! fallback because ARM matches paths case-insensitively). The other management doors (Graph,
-//! IoT Central, the PAT API) come as `graph/`, `iotc/` and `pats/`, each answering in its
-//! dialect from `crate::dialect`.
+//! fallback because ARM matches paths case-insensitively) and [`graph`] (the Microsoft Graph
+//! subset under `/graph/v1.0`). The other management doors (IoT Central, the PAT API) come as
+//! `iotc/` and `pats/`, each answering in its dialect from `crate::dialect`.
 
 pub mod arm;
+pub mod graph;
 pub mod oauth;

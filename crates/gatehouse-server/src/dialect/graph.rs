@@ -6,6 +6,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use gatehouse_core::error::Object;
 use gatehouse_core::{Error, ErrorKind};
 use serde_json::json;
 
@@ -23,6 +24,12 @@ impl From<Error> for Graph {
 
 /// Graph's status and code for an error.
 pub fn status_and_code(e: &Error) -> (StatusCode, &'static str) {
+    match e {
+        Error::UnsupportedQuery(_) => return (StatusCode::BAD_REQUEST, "Request_UnsupportedQuery"),
+        Error::BodyTooLarge => return (StatusCode::PAYLOAD_TOO_LARGE, "Request_BadRequest"),
+        Error::MethodNotAllowed(_) => return (StatusCode::METHOD_NOT_ALLOWED, "Request_BadRequest"),
+        _ => {}
+    }
     match e.kind() {
         ErrorKind::InvalidRequest => (StatusCode::BAD_REQUEST, "Request_BadRequest"),
         ErrorKind::Unauthenticated => (StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken"),
@@ -41,6 +48,18 @@ fn message(e: &Error) -> String {
         Error::NotFound { name, .. } if !name.is_empty() => format!(
             "Resource '{name}' does not exist or one of its queried reference-property objects are not present."
         ),
+        Error::InsufficientPrivileges => "Insufficient privileges to complete the operation.".into(),
+        Error::UnsupportedQuery(why) => format!("Unsupported Query. {why}"),
+        Error::BearerInvalid(_) => {
+            "Access token validation failure. Invalid audience, issuer, signature or expiry.".into()
+        }
+        Error::Malformed(why) => format!("Invalid request body: {why}"),
+        Error::Conflict {
+            object: Object::Group | Object::DirectoryObject,
+            ..
+        } => {
+            "One or more added object references already exist for the following modified properties: 'members'.".into()
+        }
         Error::Conflict { object, .. } => {
             format!(
                 "Another object with the same value for the {} already exists.",
@@ -83,7 +102,6 @@ impl IntoResponse for Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gatehouse_core::error::Object;
 
     #[tokio::test]
     async fn graph_errors_carry_an_inner_error_with_the_request_ids() {

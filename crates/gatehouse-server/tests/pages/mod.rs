@@ -39,6 +39,8 @@ pub struct Fixture {
     pub admin: Admin,
     pub dir: tempfile::TempDir,
     pub kek: Arc<Kek>,
+    /// The store the router serves.
+    pub store: Arc<dyn Store>,
 }
 
 impl Fixture {
@@ -71,7 +73,7 @@ impl Fixture {
             )
             .await
             .unwrap();
-        let router = router_over(store, kek.clone());
+        let router = router_over(store.clone(), kek.clone());
         let f = Self {
             router,
             tenant,
@@ -79,6 +81,7 @@ impl Fixture {
             admin,
             dir,
             kek,
+            store,
         };
         f.add_user(UPN, false).await;
         f

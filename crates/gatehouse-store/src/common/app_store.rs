@@ -42,6 +42,50 @@ macro_rules! impl_app_store {
 
             #[async_trait]
             impl AppStore for $store {
+                async fn service_principal_by_id(&self, tenant_id: &str, id: &str) -> StoreResult<Option<ServicePrincipal>> {
+                    self.fetch_opt("SELECT * FROM service_principals WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)], rows::service_principal).await
+                }
+
+                async fn list_service_principals(&self, tenant_id: &str) -> StoreResult<Vec<ServicePrincipal>> {
+                    self.fetch_all("SELECT * FROM service_principals WHERE tenant_id = $1 ORDER BY created_at, id", vec![Bind::S(tenant_id)], rows::service_principal).await
+                }
+
+                async fn create_service_principal(&self, sp: &ServicePrincipal) -> StoreResult<()> {
+                    let mut w = self.begin_uow().await?;
+                    w.exec(
+                        "INSERT INTO service_principals (id, tenant_id, app_id, display_name, account_enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                        vec![Bind::S(&sp.id), Bind::S(&sp.tenant_id), Bind::S(&sp.app_id), Bind::S(&sp.display_name), Bind::Flag(sp.account_enabled), Bind::I(sp.created_at)],
+                    )
+                    .await?;
+                    w.changed(ChangeKind::App, &sp.tenant_id, &sp.app_id);
+                    w.commit_now().await
+                }
+
+                async fn delete_service_principal(&self, tenant_id: &str, id: &str) -> StoreResult<bool> {
+                    let mut w = self.begin_uow().await?;
+                    let found = w
+                        .fetch_opt("SELECT app_id AS a FROM service_principals WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)], one)
+                        .await?;
+                    let Some(app_id) = found else {
+                        return Ok(false);
+                    };
+                    let assignments = w
+                        .fetch_all(
+                            "SELECT tenant_id AS a, principal_id || '|' || resource_id AS b FROM role_assignments WHERE principal_id = $1",
+                            vec![Bind::S(id)],
+                            pair,
+                        )
+                        .await?;
+                    w.exec("DELETE FROM role_assignments WHERE principal_id = $1", vec![Bind::S(id)]).await?;
+                    w.exec("DELETE FROM service_principals WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)]).await?;
+                    w.changed(ChangeKind::App, tenant_id, &app_id);
+                    for (tenant, key) in &assignments {
+                        w.changed(ChangeKind::AppRoleAssignment, tenant, key);
+                    }
+                    w.commit_now().await?;
+                    Ok(true)
+                }
+
                 async fn create_application(&self, app: &Application, sp: &ServicePrincipal) -> StoreResult<()> {
                     let mut w = self.begin_uow().await?;
                     w.create_application(app, sp).await?;

@@ -48,6 +48,10 @@ mod sign_in_log;
 mod setting_store;
 #[macro_use]
 mod maintenance_store;
+#[macro_use]
+mod group_store;
+#[macro_use]
+mod directory_role_store;
 
 use gatehouse_core::StoreError;
 
@@ -75,6 +79,8 @@ macro_rules! impl_store {
         impl_sign_in_log!($store, $db);
         impl_setting_store!($store, $db);
         impl_maintenance_store!($store, $db);
+        impl_group_store!($store, $uow, $db);
+        impl_directory_role_store!($store, $uow, $db);
     };
 }
 

@@ -105,7 +105,9 @@ pub struct RoleArgs {
     /// The application receiving the role (appId or display name).
     #[arg(long)]
     app: String,
-    /// The API declaring the role (appId, identifier URI or display name).
+    /// The API declaring the role (appId, identifier URI or display name; "Microsoft Graph" or
+    /// https://graph.microsoft.com for Graph's application permissions such as
+    /// Application.ReadWrite.All).
     #[arg(long)]
     api: String,
     /// The role's value (or id).
@@ -166,6 +168,27 @@ impl RoleCmd {
         };
         let (admin, tenant) = a.scope.open().await?;
         let app = admin.app(&tenant, &a.app).await.map_err(explain)?;
+        // Microsoft Graph is built in: its app roles are Graph's application permissions.
+        let graph = gatehouse_core::issuance::resources::well_known(&a.api)
+            .is_some_and(|r| r.app_id == gatehouse_core::issuance::resources::GRAPH_APP_ID)
+            || a.api.eq_ignore_ascii_case("Microsoft Graph");
+        if graph {
+            let v = if grant {
+                let role = admin
+                    .grant_graph_permission(&tenant, &app, &a.role)
+                    .await
+                    .map_err(explain)?;
+                json!({"appId": app.app_id, "api": gatehouse_core::issuance::resources::GRAPH_APP_ID, "role": role})
+            } else {
+                admin
+                    .revoke_graph_permission(&tenant, &app, &a.role)
+                    .await
+                    .map_err(explain)?;
+                json!({"revoked": a.role, "appId": app.app_id, "api": gatehouse_core::issuance::resources::GRAPH_APP_ID})
+            };
+            print(a.scope.output, &v, &[]);
+            return Ok(());
+        }
         let api = admin.app(&tenant, &a.api).await.map_err(explain)?;
         if grant {
             let assignment = admin.grant_role(&tenant, &app, &api, &a.role).await.map_err(explain)?;

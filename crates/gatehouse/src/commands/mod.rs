@@ -54,6 +54,7 @@ fn list_hint(object: Object) -> &'static str {
         Object::Secret | Object::Certificate | Object::Credential => "see 'gatehouse app credential list --app APP'",
         Object::AppRole | Object::Scope => "see the API's roles and scopes with 'gatehouse app show API'",
         Object::AppRoleAssignment => "it is not granted; see 'gatehouse app show APP'",
+        Object::Group | Object::DirectoryObject | Object::DirectoryRole => "see the Graph API's lists",
         Object::Record => "try again",
         Object::Subscription => "see 'gatehouse subscription list'",
         Object::ResourceGroup | Object::RoleDefinition | Object::RoleAssignment => {

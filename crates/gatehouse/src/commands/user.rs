@@ -108,6 +108,13 @@ pub struct Update {
     /// --password clears it unless this is given.
     #[arg(long, value_name = "true|false", num_args = 0..=1, default_missing_value = "true")]
     force_change_password_next_sign_in: Option<bool>,
+    /// Give the user a directory role: "Global Administrator" manages the directory through
+    /// the Graph API (users, groups, applications, service principals).
+    #[arg(long, value_name = "ROLE")]
+    add_directory_role: Option<String>,
+    /// Take a directory role away.
+    #[arg(long, value_name = "ROLE")]
+    remove_directory_role: Option<String>,
     #[command(flatten)]
     scope: Scope,
 }
@@ -145,12 +152,29 @@ impl UserCmd {
                     account_enabled: u.account_enabled,
                     password_change_required: u.force_change_password_next_sign_in,
                 };
-                let user = ctx
-                    .admin()
-                    .update_user(&tenant, &u.id, changes)
-                    .await
-                    .map_err(explain)?;
-                print(u.scope.output, &serde_json::to_value(&user)?, COLUMNS);
+                let admin = ctx.admin();
+                let user = admin.update_user(&tenant, &u.id, changes).await.map_err(explain)?;
+                if let Some(role) = &u.add_directory_role {
+                    admin
+                        .grant_directory_role(&tenant, &user.id, true, role)
+                        .await
+                        .map_err(explain)?;
+                }
+                if let Some(role) = &u.remove_directory_role {
+                    admin
+                        .revoke_directory_role(&tenant, &user.id, true, role)
+                        .await
+                        .map_err(explain)?;
+                }
+                let mut v = serde_json::to_value(&user)?;
+                v["directoryRoles"] = serde_json::json!(
+                    admin
+                        .directory_access(&tenant, &user.id, true)
+                        .await
+                        .map_err(explain)?
+                        .roles
+                );
+                print(u.scope.output, &v, COLUMNS);
             }
             Self::SignIns(a) => {
                 let (ctx, tenant) = open(&a.scope).await?;

@@ -47,6 +47,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     let audience = requested_resource(params, dialect)?;
     let resource = env.directory.resource(tenant, &audience).await?;
     let roles = env.directory.roles(&client.sp.id, &resource).await?;
+    let groups = env.directory.groups(&tenant.id, &client.sp.id).await?;
     let keys = env.keys.for_tenant(tenant).await?;
     let t = now();
     let (access_token, exp) = mint::mint(
@@ -59,6 +60,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
             client_id: &client.app.app_id,
             subject: &client.sp.id,
             roles: &roles,
+            groups: &groups,
             scopes: None,
             family: None,
             app_only: true,

@@ -46,6 +46,7 @@ pub struct UserGrant<'a> {
 pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error> {
     let resource = env.directory.resource(g.tenant, &g.scope.resource).await?;
     let scp = crate::issuance::scopes::scp(env.consent, g.tenant, g.client, g.user, g.scope, &resource).await?;
+    let groups = env.directory.groups(&g.tenant.id, &g.user.id).await?;
     let keys = env.keys.for_tenant(g.tenant).await?;
     let t = now();
     let uti = mint::new_uti();
@@ -59,6 +60,7 @@ pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error
             client_id: &g.client.app.app_id,
             subject: &g.user.id,
             roles: &[],
+            groups: &groups,
             scopes: Some(&scp),
             family: g.family,
             app_only: false,

@@ -150,7 +150,7 @@ async fn handle(s: &AppState, request: axum::extract::Request) -> Result<Respons
     let who = Principal {
         tenant_id: caller.tenant_id().to_owned(),
         object_id: caller.object_id().to_owned(),
-        groups: s.gh.groups_of_principal(caller.tenant_id(), caller.object_id()).await?,
+        groups: s.gh.groups_of(caller.tenant_id(), caller.object_id()).await?,
     };
     let req = Request {
         method: parts.method,

@@ -98,7 +98,7 @@ async fn list(s: &AppState, req: Request, scope: RbacScope) -> Result<Response, 
         }
     }
     let groups = match &assigned_to {
-        Some(p) => s.gh.groups_of_principal(&req.tenant.id, p).await?,
+        Some(p) => s.gh.groups_of(&req.tenant.id, p).await?,
         None => Vec::new(),
     };
     let value: Vec<Value> = access

@@ -1,0 +1,9 @@
+-- Directory roles of users and service principals (Graph application permissions such as
+-- Application.ReadWrite.All, and the user roles Global Administrator / Directory Readers).
+CREATE TABLE directory_roles (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    principal_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, principal_id, role)
+);
