@@ -379,7 +379,7 @@ async fn account_set_and_show_choose_among_subscriptions() {
     c.stdout(&["account", "set", "--subscription", "second"]);
     let shown = c.json(&["account", "show"]);
     assert_eq!((&shown["id"], &shown["name"]), (&json!(second_id), &json!("Second")));
-    assert_eq!(defaults(&c.json(&["account", "list"])), [second_id.clone()]);
+    assert_eq!(defaults(&c.json(&["account", "list"])), vec![second_id.clone()]);
     let t = c.json(&["account", "get-access-token"]);
     assert_eq!(t["subscription"], second_id.as_str());
     let t = c.json(&["account", "get-access-token", "--subscription", &first_sub]);
