@@ -8,7 +8,7 @@
 //!   `--data-dir` / `--database-url` as the server. Domain errors get their command-line hints in
 //!   `commands::explain`.
 //! - `proxy`: the guard in front of another HTTP API (commands/proxy.rs).
-//! - client verbs, as the Azure CLI's: `login`, `logout` (commands/login.rs), `account`
+//! - client verbs, as the Azure CLI's: `login`, `logout` (commands/login.rs, logout.rs), `account`
 //!   (commands/account.rs), over HTTPS to a server (commands/client_http.rs), keeping accounts and
 //!   tokens in GATEHOUSE_CONFIG_DIR (commands/client_profile.rs).
 //! - config.rs (two-stage configuration), context.rs (store + KEK), setup.rs (data folder,
@@ -57,7 +57,7 @@ enum Command {
     /// Sign in to a Gatehouse server as a user or service principal (as `az login`).
     Login(commands::login::Login),
     /// Forget a signed-in identity (as `az logout`).
-    Logout(commands::login::Logout),
+    Logout(commands::logout::Logout),
     /// The stored accounts and their access tokens (as `az account`).
     #[command(subcommand)]
     Account(commands::account::AccountCmd),

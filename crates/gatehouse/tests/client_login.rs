@@ -403,9 +403,9 @@ async fn account_set_and_show_choose_among_subscriptions() {
     assert_eq!(c.json(&["account", "list"]).as_array().unwrap().len(), 2);
 }
 
-/// Starts `gatehouse login --use-device-code`, does the person's part on the device page, and
-/// returns what login printed.
-async fn device_login_cli(s: &Server, c: &Client, upn: &str) -> Value {
+/// Starts `gatehouse login --use-device-code`, does the person's part on the device page
+/// (approving or declining), and returns how login ended and its standard error.
+async fn device_login_run(s: &Server, c: &Client, upn: &str, approve: bool) -> (Output, String) {
     let ca = s.ca_file();
     let mut child = c
         .cmd(&[
@@ -446,12 +446,31 @@ async fn device_login_cli(s: &Server, c: &Client, upn: &str) -> Value {
     let uri = between("open the page ", " and enter the code ");
     let code = between("enter the code ", " to authenticate");
     assert!(uri.starts_with(&s.base_url), "{message}");
-    let done = Browser::new(s, &uri).complete(&code, upn, PASSWORD, true).await;
+    let done = Browser::new(s, &uri).complete(&code, upn, PASSWORD, approve).await;
     assert_eq!(done.status, 200, "{}", done.body);
     let out = child.wait_with_output().unwrap();
-    let err = reader.join().unwrap();
+    (out, reader.join().unwrap())
+}
+
+/// A device-code login that must succeed; returns what it printed.
+async fn device_login_cli(s: &Server, c: &Client, upn: &str) -> Value {
+    let (out, err) = device_login_run(s, c, upn, true).await;
     assert!(out.status.success(), "device login failed: {err}");
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[tokio::test]
+async fn a_declined_device_sign_in_says_so_and_stores_nothing() {
+    let s = start();
+    user(&s, "ada@contoso.com");
+    let c = Client::new();
+    let (out, err) = device_login_run(&s, &c, "ada@contoso.com", false).await;
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("declined") && err.contains("gatehouse login --tenant default --use-device-code"),
+        "{err}"
+    );
+    assert!(!c.file("tokens.json").exists());
 }
 
 #[tokio::test]
@@ -496,6 +515,43 @@ async fn a_user_signs_in_with_a_device_code_and_is_refreshed_silently() {
     assert_eq!(claims["oid"], ada["id"]);
     let rotated = c.tokens()["identities"][0]["refreshToken"].as_str().unwrap().to_owned();
     assert_ne!(rotated, first_refresh, "the rotated refresh token is stored");
+
+    // Parallel callers with an expired cache: one refreshes under the lock, the others take its
+    // token from the cache, so the refresh token is never presented twice (which would revoke
+    // the family).
+    let mut cache = c.tokens();
+    cache["identities"][0]["accessTokens"][0]["expiresOn"] = json!(now() - 10);
+    c.set_tokens(&cache);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            c.cmd(&["account", "get-access-token", "--query", "accessToken", "-o", "tsv"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let got: Vec<String> = children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        })
+        .collect();
+    assert!(got.windows(2).all(|w| w[0] == w[1]), "one refresh, shared: {got:?}");
+    assert_ne!(got[0].trim(), fresh["accessToken"]);
+    assert_ne!(
+        c.tokens()["identities"][0]["refreshToken"],
+        rotated.as_str(),
+        "rotated once more"
+    );
+    c.json(&[
+        "account",
+        "get-access-token",
+        "--resource",
+        "https://devcenter.azure.com",
+    ]);
     let (st, _, b) = post_form(
         &s,
         &format!("/{tenant}/oauth2/v2.0/token"),

@@ -1,14 +1,13 @@
-//! `gatehouse login` and `gatehouse logout`: the Azure CLI's `az login` / `az logout` for people
-//! and CI jobs without the Azure CLI. A user signs in with the device code flow as the Azure CLI's
+//! `gatehouse login`: the Azure CLI's `az login` for people and CI jobs without the Azure CLI. A user signs in with the device code flow as the Azure CLI's
 //! public client; a service principal with client credentials. Then ARM's subscription list
 //! becomes the accounts (a tenant-level one when it is empty), stored in the config folder
-//! (client_profile.rs) with the identity's refresh token or secret.
+//! (client_profile.rs) with the identity's refresh token or secret. `logout` is in logout.rs.
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Result};
 use clap::Args;
 use serde_json::Value;
 
@@ -18,8 +17,7 @@ use super::client_http::{
 };
 use super::client_output::OutputArg;
 use super::client_profile::{
-    Account, AccountUser, CachedToken, ConfigDir, Identity, CLOUD_NAME, LOGIN_FIRST, SERVICE_PRINCIPAL, TENANT_LEVEL,
-    USER,
+    Account, AccountUser, CachedToken, ConfigDir, Identity, CLOUD_NAME, SERVICE_PRINCIPAL, TENANT_LEVEL, USER,
 };
 use crate::config::DEFAULT_DATA_DIR;
 
@@ -371,50 +369,5 @@ impl Progress {
             eprint!("\r\x1b[K");
             let _ = std::io::stderr().flush();
         }
-    }
-}
-
-/// Forget an identity (as `az logout`): its accounts and tokens.
-#[derive(Args)]
-#[command(
-    after_help = "Examples:\n  gatehouse logout\n  gatehouse logout --username ada@contoso.com\nWithout --username, the user of the default account. Nothing is asked of the server: a refresh\ntoken already stolen keeps working until revoked there ('gatehouse user update --account-enabled false')."
-)]
-pub struct Logout {
-    /// The user principal name or appId to forget (default: that of the default account).
-    #[arg(long, short = 'u')]
-    username: Option<String>,
-}
-
-impl Logout {
-    pub async fn run(self) -> Result<()> {
-        let config = ConfigDir::locate()?;
-        let _lock = config.lock().await?;
-        let mut profile = config.read_profile()?;
-        let user = match self.username {
-            Some(u) => u,
-            None => profile
-                .find(None)
-                .map_err(|_| anyhow!("there is no signed-in account to log out ({LOGIN_FIRST})"))?
-                .user
-                .name
-                .clone(),
-        };
-        let before = profile.subscriptions.len();
-        profile
-            .subscriptions
-            .retain(|a| !a.user.name.eq_ignore_ascii_case(&user));
-        if profile.subscriptions.len() == before {
-            bail!("no account of '{user}' is stored: see 'gatehouse account list'");
-        }
-        if !profile.subscriptions.iter().any(|a| a.is_default) {
-            if let Some(first) = profile.subscriptions.first_mut() {
-                first.is_default = true;
-            }
-        }
-        let mut tokens = config.read_tokens()?;
-        tokens.identities.retain(|i| !i.user.eq_ignore_ascii_case(&user));
-        config.write_tokens(&tokens).context("forgetting the tokens")?;
-        config.write_profile(&profile)?;
-        Ok(())
     }
 }
