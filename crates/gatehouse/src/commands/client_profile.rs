@@ -24,7 +24,7 @@ pub const TENANT_LEVEL: &str = "N/A(tenant level account)";
 pub const USER: &str = "user";
 pub const SERVICE_PRINCIPAL: &str = "servicePrincipal";
 pub const LOGIN_FIRST: &str =
-    "run 'gatehouse login --tenant TENANT --use-device-code' (or '--service-principal -u APPID') first";
+    "run 'gatehouse login --tenant TENANT --use-device-code', or 'gatehouse login --service-principal -u APPID --tenant TENANT', first";
 
 /// One account as az stores it (plus the server it came from, never printed).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -4,7 +4,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 
-use super::client_profile::{ConfigDir, LOGIN_FIRST};
+use super::client_profile::ConfigDir;
 
 /// Forget an identity (as `az logout`): its accounts and tokens.
 #[derive(Args)]
@@ -26,7 +26,11 @@ impl Logout {
             Some(u) => u,
             None => profile
                 .find(None)
-                .map_err(|_| anyhow!("there is no signed-in account to log out ({LOGIN_FIRST})"))?
+                .map_err(|_| {
+                    anyhow!(
+                        "there is nothing to log out: no account is stored (to sign in, see 'gatehouse login --help')"
+                    )
+                })?
                 .user
                 .name
                 .clone(),
