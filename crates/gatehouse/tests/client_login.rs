@@ -261,6 +261,17 @@ async fn get_access_token_prints_azs_fields_in_json_and_tsv_from_the_cache() {
     let claims = verify(&s, &tenant, token, ARM).await;
     assert_eq!((&claims["aud"], &claims["tid"]), (&json!(ARM), &json!(tenant)));
     assert_eq!(claims["azp"], app.as_str());
+    let groups = s
+        .client()
+        .get(format!(
+            "{}/subscriptions/{subscription}/resourcegroups?api-version=2021-04-01",
+            s.base_url
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(groups.status(), 200, "the token works on the ARM door");
     assert_eq!(
         token,
         c.tokens()["identities"][0]["accessTokens"][0]["accessToken"],
