@@ -68,8 +68,18 @@ fn main() -> std::process::ExitCode {
     let matches = cmd.clone().get_matches();
     global::refuse_where_unused(&cmd, &matches);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // The client verbs word a certificate failure themselves; the verifier's own log line is noise.
+    let client = matches!(
+        cli.command,
+        Command::Login(_) | Command::Logout(_) | Command::Account(_)
+    );
+    let default_filter = if client {
+        "warn,rustls_platform_verifier=off"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

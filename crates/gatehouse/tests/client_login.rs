@@ -559,6 +559,7 @@ async fn a_server_certificate_outside_the_ca_file_is_refused() {
     let e = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(e.contains("--ca-file"), "{e}");
+    assert_eq!(e.lines().count(), 1, "one line saying what to do, no verifier log: {e}");
 }
 
 #[test]
