@@ -170,6 +170,15 @@ async fn get_access_token_prints_azs_fields_in_json_and_tsv_from_the_cache() {
     assert_eq!(shifted["expiresOn"], utc_text(expires_on + 7200));
     c.tz = "UTC";
 
+    // A lock left by a process that is gone (a pid above Linux's pid_max) does not block.
+    let lock = c.file(".lock");
+    std::fs::write(&lock, "4194305").unwrap();
+    std::fs::set_permissions(&lock, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let started = std::time::Instant::now();
+    c.json(&["account", "get-access-token"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!lock.exists());
+
     // Another resource: its own token, cached beside the first.
     let dc = c.json(&[
         "account",

@@ -111,28 +111,25 @@ impl ConfigDir {
         Ok(())
     }
 
-    /// Waits (up to 30 s) until no other `gatehouse` process changes the files, then holds them:
+    /// Waits (up to 90 s) until no other `gatehouse` process changes the files, then holds them:
     /// two processes refreshing one refresh token at once would present it twice, and the server
-    /// revokes a family whose spent token comes back.
+    /// revokes a family whose spent token comes back. A lock whose process is gone (Linux: no
+    /// `/proc/PID`), or older than 120 s (longer than a holder's HTTP timeouts), is taken over.
     pub async fn lock(&self) -> Result<Lock> {
         self.ensure()?;
         let path = self.path.join(".lock");
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             match write_private(&path, std::process::id().to_string().as_bytes()) {
                 Ok(()) => return Ok(Lock { path }),
                 Err(e) if is_exists(&e) => {
-                    let age = fs::metadata(&path)
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| SystemTime::now().duration_since(t).ok());
-                    if age.is_some_and(|a| a > Duration::from_secs(60)) {
+                    if stale(&path) {
                         let _ = fs::remove_file(&path);
                         continue;
                     }
                     if Instant::now() > deadline {
                         bail!(
-                            "another gatehouse process has held {} for 30 s; if none runs, remove that file",
+                            "another gatehouse process has held {} for 90 s; if none runs, remove that file",
                             path.display()
                         );
                     }
@@ -141,6 +138,23 @@ impl ConfigDir {
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+/// Whether the lock's holder is certainly gone.
+fn stale(path: &Path) -> bool {
+    let age = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok());
+    if age.is_some_and(|a| a > Duration::from_secs(120)) {
+        return true;
+    }
+    let holder = fs::read_to_string(path).ok().and_then(|t| t.trim().parse::<u32>().ok());
+    let proc = Path::new("/proc/self");
+    match holder {
+        Some(pid) if proc.is_dir() => !Path::new("/proc").join(pid.to_string()).exists(),
+        _ => false,
     }
 }
 

@@ -5,7 +5,7 @@
 //! ~/.gatehouse/        0700  (GATEHOUSE_CONFIG_DIR)
 //!   profile.json       0600  the accounts: subscriptions (or a tenant-level one), which is the default
 //!   tokens.json        0600  per identity: refresh token or client secret, cached access tokens
-//!   .lock              0600  held while one process reads, refreshes and writes (stale after 60 s)
+//!   .lock              0600  held while one process refreshes (taken over once its process is gone)
 //! ```
 //!
 //! How the folder and its files are kept private and written: client_files.rs.
