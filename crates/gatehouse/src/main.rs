@@ -8,6 +8,9 @@
 //!   `--data-dir` / `--database-url` as the server. Domain errors get their command-line hints in
 //!   `commands::explain`.
 //! - `proxy`: the guard in front of another HTTP API (commands/proxy.rs).
+//! - client verbs, as the Azure CLI's: `login`, `logout` (commands/login.rs, logout.rs), `account`
+//!   (commands/account.rs), over HTTPS to a server (commands/client_http.rs), keeping accounts and
+//!   tokens in GATEHOUSE_CONFIG_DIR (commands/client_profile.rs).
 //! - config.rs (two-stage configuration), context.rs (store + KEK), setup.rs (data folder,
 //!   local CA), output.rs (`--output json|table`), global.rs (those flags before or after the
 //!   verb). `anyhow` is used only in this crate.
@@ -26,7 +29,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
     name = "gatehouse",
     version,
     about = "Gatehouse: identity and tokens for REST APIs, in the wire dialect of Microsoft Entra ID.",
-    after_help = "Start here:\n  gatehouse serve                       # HTTPS on 127.0.0.1:8443, data in ./gatehouse-data\n  gatehouse sp create-for-rbac -n my-ci # a service principal with a secret\n\nEvery verb has --help with an example."
+    after_help = "Start here:\n  gatehouse serve                       # HTTPS on 127.0.0.1:8443, data in ./gatehouse-data\n  gatehouse sp create-for-rbac -n my-ci # a service principal with a secret\n  gatehouse login --use-device-code     # then: gatehouse account get-access-token\n\nEvery verb has --help with an example."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -51,6 +54,13 @@ enum Command {
     #[command(subcommand)]
     Subscription(commands::subscription::SubscriptionCmd),
     Proxy(commands::proxy::Proxy),
+    /// Sign in to a Gatehouse server as a user or service principal (as `az login`).
+    Login(commands::login::Login),
+    /// Forget a signed-in identity (as `az logout`).
+    Logout(commands::logout::Logout),
+    /// The stored accounts and their access tokens (as `az account`).
+    #[command(subcommand)]
+    Account(commands::account::AccountCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -58,8 +68,18 @@ fn main() -> std::process::ExitCode {
     let matches = cmd.clone().get_matches();
     global::refuse_where_unused(&cmd, &matches);
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // The client verbs word a certificate failure themselves; the verifier's own log line is noise.
+    let client = matches!(
+        cli.command,
+        Command::Login(_) | Command::Logout(_) | Command::Account(_)
+    );
+    let default_filter = if client {
+        "warn,rustls_platform_verifier=off"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_env("GATEHOUSE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -83,6 +103,9 @@ fn main() -> std::process::ExitCode {
             Command::User(c) => c.run().await,
             Command::Subscription(c) => c.run().await,
             Command::Proxy(c) => c.run().await,
+            Command::Login(c) => c.run().await,
+            Command::Logout(c) => c.run().await,
+            Command::Account(c) => c.run().await,
         }
     });
     match result {

@@ -169,10 +169,10 @@ const MAX_DEPTH: usize = 4;
 
 /// Something in the data folder that group or others may use.
 #[derive(Debug, PartialEq)]
-struct Exposed {
-    path: PathBuf,
-    mode: u32,
-    dir: bool,
+pub(crate) struct Exposed {
+    pub(crate) path: PathBuf,
+    pub(crate) mode: u32,
+    pub(crate) dir: bool,
 }
 
 /// Refuses to go on when the data folder, or anything in it, grants group or other users any
@@ -219,7 +219,7 @@ fn describe(data_dir: &Path, found: &[Exposed]) -> String {
 }
 
 /// A path as one shell word (single-quoted unless it is plain; never taken for an option).
-fn shell_quote(path: &Path) -> String {
+pub(crate) fn shell_quote(path: &Path) -> String {
     let text = path.to_string_lossy();
     let text = if text.starts_with('-') {
         format!("./{text}")
@@ -235,12 +235,12 @@ fn shell_quote(path: &Path) -> String {
 }
 
 #[cfg(not(unix))]
-fn exposed(_data_dir: &Path) -> Result<Vec<Exposed>> {
+pub(crate) fn exposed(_data_dir: &Path) -> Result<Vec<Exposed>> {
     Ok(Vec::new())
 }
 
 #[cfg(unix)]
-fn exposed(data_dir: &Path) -> Result<Vec<Exposed>> {
+pub(crate) fn exposed(data_dir: &Path) -> Result<Vec<Exposed>> {
     let meta = fs::metadata(data_dir).with_context(|| format!("reading the data folder {}", data_dir.display()))?;
     let mut found = Vec::new();
     visit(data_dir, &meta, 0, &mut found)?;

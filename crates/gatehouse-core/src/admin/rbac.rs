@@ -226,7 +226,7 @@ impl Admin {
     }
 
     /// A principal named the way people name them: a user by UPN or object id, a service
-    /// principal by appId or object id (a group by object id).
+    /// principal by appId or object id, a group by object id.
     pub async fn resolve_principal(&self, tenant: &Tenant, which: &str) -> Result<(String, PrincipalType), Error> {
         let key = which.to_ascii_lowercase();
         if let Ok(user) = self.user(tenant, which).await {

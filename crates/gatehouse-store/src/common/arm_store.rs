@@ -315,7 +315,7 @@ macro_rules! impl_arm_store {
                 async fn principal_type(&self, tenant_id: &str, object_id: &str) -> StoreResult<Option<PrincipalType>> {
                     let kind = self
                         .fetch_opt(
-                            "SELECT 'User' AS a FROM users WHERE tenant_id = $1 AND id = $2 UNION ALL SELECT 'ServicePrincipal' AS a FROM service_principals WHERE tenant_id = $1 AND id = $2",
+                            "SELECT 'User' AS a FROM users WHERE tenant_id = $1 AND id = $2 UNION ALL SELECT 'ServicePrincipal' AS a FROM service_principals WHERE tenant_id = $1 AND id = $2 UNION ALL SELECT 'Group' AS a FROM groups WHERE tenant_id = $1 AND id = $2",
                             vec![Bind::S(tenant_id), Bind::S(object_id)],
                             |r| r.s("a"),
                         )

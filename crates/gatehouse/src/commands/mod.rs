@@ -1,9 +1,16 @@
 //! One file per verb family.
 
+pub mod account;
 pub mod api;
 pub mod app;
 pub mod app_consent;
+pub mod client_files;
+pub mod client_http;
+pub mod client_output;
+pub mod client_profile;
 pub mod credential;
+pub mod login;
+pub mod logout;
 pub mod migrate;
 pub mod proxy;
 pub mod purge;
