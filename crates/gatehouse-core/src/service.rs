@@ -81,7 +81,6 @@ impl Gatehouse {
     /// RBAC decisions of the ARM front door, from caches that follow the change feed.
     pub fn rbac(&self) -> &crate::rbac::Rbac {
         &self.rbac
-
     }
 
     /// The ids of every group `principal_id` (a user, service principal or group) belongs to

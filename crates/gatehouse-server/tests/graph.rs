@@ -363,6 +363,25 @@ async fn users_groups_members_and_directory_objects() {
     )
     .await;
     assert_eq!(r.body["value"].as_array().unwrap().len(), 2, "{}", r.body);
+    // What `az role assignment list` sends: Graph's types, one this directory never holds.
+    let r = send(
+        &f,
+        "POST",
+        "/directoryObjects/getByIds",
+        &t,
+        json!({"ids": [user_id, group], "types": ["user", "group", "servicePrincipal", "directoryObjectPartnerReference"]}),
+    )
+    .await;
+    assert_eq!(r.body["value"].as_array().unwrap().len(), 2, "{}", r.body);
+    let r = send(
+        &f,
+        "POST",
+        "/directoryObjects/getByIds",
+        &t,
+        json!({"ids": [user_id], "types": ["planet"]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 
     let r = call(
         &f,

@@ -37,6 +37,11 @@ pub async fn get_by_ids(
         let t = t.trim_start_matches("#microsoft.graph.").to_ascii_lowercase();
         match t.as_str() {
             "user" | "group" | "serviceprincipal" | "application" => types.push(t),
+            // Directory object types Graph knows and this directory never holds (the Azure CLI
+            // sends directoryObjectPartnerReference with every `az role assignment list`).
+            "directoryobjectpartnerreference" | "device" | "orgcontact" | "directoryrole" | "administrativeunit" => {
+                types.push(t)
+            }
             _ => {
                 return Err(
                     Error::Invalid("types may name user, group, servicePrincipal or application.".into()).into(),
