@@ -73,15 +73,7 @@ impl From<ClientSecret> for SecretEntry {
     }
 }
 
-/// How many entries each cache holds at most (clients: about 1.5 KB each).
-pub mod capacity {
-    pub const TENANTS: u64 = 10_000;
-    pub const CLIENTS: u64 = 25_000;
-    pub const RESOURCES: u64 = 10_000;
-    pub const ASSIGNMENTS: u64 = 25_000;
-    pub const APP_ROLES: u64 = 10_000;
-    pub const GROUPS: u64 = 25_000;
-}
+pub mod capacity;
 
 pub struct Directory {
     store: Arc<dyn Store>,
