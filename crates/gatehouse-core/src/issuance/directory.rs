@@ -10,68 +10,19 @@
 //! client, resource) are cached too, so guessing ids cannot hammer the database.
 
 pub mod cache;
+pub mod entries;
 pub mod follow;
 
 use std::sync::Arc;
 
 use crate::error::Error;
 use crate::issuance::resources::{self, Resource};
-use crate::model::{AppRole, Application, ClientCertificate, ClientSecret, ServicePrincipal, Tenant, UnixTime};
+use crate::model::{AppRole, Application, Tenant};
 use crate::store::{AppStore, Change, ChangeKind, Store, TenantStore};
 use cache::GuardedCache;
 
+pub use entries::{ClientEntry, SecretEntry, SpEntry};
 pub use follow::{ChangeFollower, Followed};
-
-/// A client as the token endpoint sees it.
-#[derive(Debug, Clone)]
-pub struct ClientEntry {
-    pub app: Application,
-    /// The service principal: only what the token path reads of it (the whole record is in the
-    /// store; ten thousand cached clients should not hold ten thousand copies of its tenant id,
-    /// app id and name).
-    pub sp: SpEntry,
-    /// The secrets' hashes and validity (names, hints and key ids stay in the store).
-    pub secrets: Vec<SecretEntry>,
-    /// Certificate credentials (public keys for client assertions).
-    pub certificates: Vec<ClientCertificate>,
-    /// A built-in client (`crate::issuance::first_party`): every resource counts as consented.
-    pub first_party: bool,
-}
-
-/// A service principal as the token path sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpEntry {
-    /// Object id (GUID): the `oid` and `sub` of the app's tokens.
-    pub id: String,
-    pub account_enabled: bool,
-}
-
-impl From<ServicePrincipal> for SpEntry {
-    fn from(sp: ServicePrincipal) -> Self {
-        Self {
-            id: sp.id,
-            account_enabled: sp.account_enabled,
-        }
-    }
-}
-
-/// A client secret as the secret check sees it: its SHA-256 and validity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SecretEntry {
-    pub secret_hash: [u8; 32],
-    pub start: UnixTime,
-    pub end: UnixTime,
-}
-
-impl From<ClientSecret> for SecretEntry {
-    fn from(s: ClientSecret) -> Self {
-        Self {
-            secret_hash: s.secret_hash,
-            start: s.start,
-            end: s.end,
-        }
-    }
-}
 
 pub mod capacity;
 
