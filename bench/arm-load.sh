@@ -15,11 +15,11 @@
 # Reports requests/s, p50/p99 and requests per server-CPU-second (from /proc/PID/stat).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RUNS=3 SECS=10 CONNS=32 GROUPS=1000 ASSIGNMENTS=1000
+RUNS=3 SECS=10 CONNS=32 NGROUPS=1000 NASSIGNMENTS=1000
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) RUNS=$2; shift 2;; --seconds) SECS=$2; shift 2;; --conns) CONNS=$2; shift 2;;
-    --groups) GROUPS=$2; shift 2;; --assignments) ASSIGNMENTS=$2; shift 2;;
+    --groups) NGROUPS=$2; shift 2;; --assignments) NASSIGNMENTS=$2; shift 2;;
     *) echo "unknown argument: $1" >&2; exit 2;;
   esac
 done
@@ -45,7 +45,7 @@ token() {  # token APP SECRET RESOURCE
 oid() { python3 -c 'import base64,json,sys; p=sys.argv[1].split(".")[1]; print(json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))["oid"])' "$1"; }
 ARM=https://management.core.windows.net/
 OWNER_TOKEN=$(token "$OWNER_APP" "$OWNER_SECRET" "$ARM")
-echo "filling subscription $SUB: $GROUPS groups, $ASSIGNMENTS assignments"
+echo "filling subscription $SUB: $NGROUPS groups, $NASSIGNMENTS assignments"
 OIDS=()
 for i in $(seq 1 10); do
   sp=$($BIN sp create-for-rbac --data-dir "$DIR/data" -n "holder-$i" -o json)
@@ -54,7 +54,7 @@ for i in $(seq 1 10); do
   sleep 0.3
   OIDS+=("$(oid "$(token "$app" "$sec" "$ARM")")")
 done
-python3 bench/arm-setup.py "$BASE" "$CA" "$OWNER_TOKEN" "$SUB" "$GROUPS" "$ASSIGNMENTS" "${OIDS[@]}"
+python3 bench/arm-setup.py "$BASE" "$CA" "$OWNER_TOKEN" "$SUB" "$NGROUPS" "$NASSIGNMENTS" "${OIDS[@]}"
 READER_SP=$($BIN sp create-for-rbac --data-dir "$DIR/data" -n reader -o json)
 RAPP=$(echo "$READER_SP" | python3 -c 'import json,sys; print(json.load(sys.stdin)["appId"])')
 RSEC=$(echo "$READER_SP" | python3 -c 'import json,sys; print(json.load(sys.stdin)["password"])')
