@@ -199,12 +199,9 @@ def test_the_getting_started_lines_work_verbatim(tmp_path_factory, client_env):
 
 
 def test_a_user_logs_in_with_the_device_code_and_sees_their_subscription(server, client_env, az):
-    import re
-    import subprocess
-    import sys
-    import threading
     import time
 
+    from az_device import az_device_login
     from device_person import PASSWORD, approve
 
     client_env.trust(server)
@@ -213,28 +210,8 @@ def test_a_user_logs_in_with_the_device_code_and_sees_their_subscription(server,
                       "--password", PASSWORD)
     sub = server.admin_json("subscription", "create", "--name", "people", "--owner", upn)["subscriptionId"]
     short_register(az, server)
-    cmd = [sys.executable, "-m", "azure.cli", "login", "--use-device-code", "--tenant", server.tenant_id,
-           "--output", "json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=client_env.env(), stdin=subprocess.DEVNULL)
-    err: list[str] = []
-    found = threading.Event()
-    prompt: dict = {}
-
-    def pump():
-        for line in proc.stderr:
-            err.append(line)
-            m = re.search(r"open the page (\S+) and enter the code (\S+)", line)
-            if m and not found.is_set():
-                prompt["uri"], prompt["code"] = m.group(1), m.group(2)
-                found.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    assert found.wait(120), "az printed no device code:\n" + "".join(err)
-    approve(prompt["uri"], prompt["code"], upn, ca=str(server.ca))
-    out, _ = proc.communicate(timeout=180)
-    assert proc.returncode == 0, "".join(err) + out
-    accounts = json.loads(out)
+    accounts = az_device_login(client_env.env(), server.tenant_id,
+                               lambda uri, code: approve(uri, code, upn, ca=str(server.ca)))
     assert [a["id"] for a in accounts] == [sub], accounts
     assert accounts[0]["user"] == {"name": upn, "type": "user"}, accounts
     made = json.loads(az.run("group", "create", "-n", "from-a-person", "-l", "westeurope",

@@ -8,12 +8,9 @@ The cloud is registered with `--endpoint-microsoft-graph-resource-id {server}/gr
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
-import threading
 import time
 
+from az_device import az_device_login
 from device_person import PASSWORD, approve
 from ghutil import Sp, verify_jwt
 
@@ -137,27 +134,8 @@ def test_signed_in_user_show_and_an_ordinary_user_cannot_write(server, client_en
     user = server.admin_json("user", "create", "--user-principal-name", upn, "--display-name", "Me Myself",
                              "--password", PASSWORD)
     az.register_cloud(server)
-    cmd = [sys.executable, "-m", "azure.cli", "login", "--use-device-code", "--tenant", tenant_id,
-           "--skip-subscription-discovery", "--output", "json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=client_env.env(), stdin=subprocess.DEVNULL)
-    err_lines: list[str] = []
-    found = threading.Event()
-    prompt: dict = {}
-
-    def pump():
-        for line in proc.stderr:
-            err_lines.append(line)
-            m = re.search(r"open the page (\S+) and enter the code (\S+)", line)
-            if m and not found.is_set():
-                prompt["uri"], prompt["code"] = m.group(1), m.group(2)
-                found.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    assert found.wait(120), "az printed no device code:\n" + "".join(err_lines)
-    approve(prompt["uri"], prompt["code"], upn, ca=str(server.ca))
-    out, _ = proc.communicate(timeout=180)
-    assert proc.returncode == 0, "".join(err_lines) + out
+    az_device_login(client_env.env(), tenant_id, lambda uri, code: approve(uri, code, upn, ca=str(server.ca)),
+                    "--skip-subscription-discovery")
 
     me = j(az.run("ad", "signed-in-user", "show", "--output", "json"))
     assert me["id"] == user["id"] and me["userPrincipalName"] == upn, me

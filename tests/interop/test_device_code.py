@@ -4,15 +4,12 @@ Azure CLI (`az login --use-device-code`), the person's part done by device_perso
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
-import threading
 import time
 
 import msal
 from azure.identity import DeviceCodeCredential
 
+from az_device import az_device_login
 from device_person import PASSWORD, approve
 from ghutil import verify_jwt
 
@@ -84,28 +81,9 @@ def test_azure_cli_login_use_device_code(server, client_env, tenant_id, az):
     client_env.trust(server)
     upn, user = make_user(server)
     az.register_cloud(server)
-    cmd = [sys.executable, "-m", "azure.cli", "login", "--use-device-code", "--tenant", tenant_id,
-           "--skip-subscription-discovery", "--output", "json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=client_env.env(), stdin=subprocess.DEVNULL)
-    err_lines: list[str] = []
-    found = threading.Event()
-    prompt: dict = {}
-
-    def pump():
-        for line in proc.stderr:
-            err_lines.append(line)
-            m = re.search(r"open the page (\S+) and enter the code (\S+)", line)
-            if m and not found.is_set():
-                prompt["uri"], prompt["code"] = m.group(1), m.group(2)
-                found.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    assert found.wait(120), "az printed no device code:\n" + "".join(err_lines)
-    approve(prompt["uri"], prompt["code"], upn, ca=str(server.ca))
-    out, _ = proc.communicate(timeout=180)
-    assert proc.returncode == 0, "".join(err_lines) + out
-    accounts = json.loads(out)
+    accounts = az_device_login(client_env.env(), tenant_id,
+                               lambda uri, code: approve(uri, code, upn, ca=str(server.ca)),
+                               "--skip-subscription-discovery")
     assert accounts[0]["tenantId"] == tenant_id and accounts[0]["user"]["name"] == upn, accounts
 
     tok = json.loads(az.run("account", "get-access-token", "--output", "json").stdout)

@@ -114,10 +114,20 @@ impl Default for HeadScan {
 
 impl HeadScan {
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+        let mut i = 0;
+        while i < bytes.len() {
             if self.done {
                 return;
             }
+            // Past a header's name the rest of its line does not matter: jump to its end.
+            if !self.in_name {
+                match memchr::memchr(b'\n', &bytes[i..]) {
+                    Some(at) => i += at,
+                    None => return,
+                }
+            }
+            let b = bytes[i];
+            i += 1;
             match b {
                 b'\n' => {
                     if self.line_empty {

@@ -7,8 +7,13 @@ use gatehouse_guard::ConfigError;
 
 use crate::bearer::{Bearer, TokenCheck};
 
+/// Cloned for every request (axum hands each handler its own `State`): one reference count,
+/// whatever it holds.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares; its fields are reached through `Deref` (`state.gh`).
+pub struct Shared {
     pub gh: Arc<Gatehouse>,
     /// Bearer check of the user's own endpoints (`me`, userinfo): user tokens for Graph.
     pub me_bearer: Bearer,
@@ -28,12 +33,20 @@ impl AppState {
         let graph_audiences = crate::api::graph::audiences(gh.base_url());
         let graph_audiences: Vec<&str> = graph_audiences.iter().map(String::as_str).collect();
         let graph_bearer = Bearer::new(gh.clone(), &graph_audiences)?;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             gh,
             me_bearer,
             tokens,
             arm_bearer,
             graph_bearer,
-        })
+        })))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }

@@ -290,6 +290,32 @@ async fn an_owner_manages_groups_and_a_reader_lists_but_cannot_write() {
     arm_error(&del, StatusCode::NOT_FOUND, "ResourceGroupNotFound");
 }
 
+/// Follows `nextLink` from `first` (a path) as the reader: the group names in order, and how many
+/// pages there were.
+async fn walk_pages(w: &World, first: &str) -> (Vec<String>, usize) {
+    let (mut names, mut pages) = (Vec::new(), 0);
+    let mut next = Some(format!("https://127.0.0.1:8443{first}"));
+    while let Some(url) = next {
+        let path = url
+            .strip_prefix("https://127.0.0.1:8443")
+            .expect("an absolute nextLink on this server");
+        let a = call(&w.f, "GET", path, &w.reader, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        let v = body(&a);
+        names.extend(
+            v["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|g| g["name"].as_str().unwrap().to_owned()),
+        );
+        next = v["nextLink"].as_str().map(str::to_owned);
+        pages += 1;
+        assert!(pages < 10, "paging must end: {v}");
+    }
+    (names, pages)
+}
+
 #[tokio::test]
 async fn resource_groups_page_with_an_absolute_next_link() {
     let w = world().await;
@@ -310,60 +336,16 @@ async fn resource_groups_page_with_an_absolute_next_link() {
         .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
     }
-    let mut names = Vec::new();
-    let mut next = Some(format!("https://127.0.0.1:8443{base}?{V_RG}&%24top=2"));
-    let mut pages = 0;
-    while let Some(url) = next {
-        let a = call(
-            &w.f,
-            "GET",
-            url.strip_prefix("https://127.0.0.1:8443").unwrap(),
-            &w.reader,
-            None,
-        )
-        .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-        let v = body(&a);
-        names.extend(
-            v["value"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|g| g["name"].as_str().unwrap().to_owned()),
-        );
-        next = v["nextLink"].as_str().map(str::to_owned);
-        pages += 1;
-        assert!(pages < 10, "paging must end");
-    }
+    let (names, pages) = walk_pages(&w, &format!("{base}?{V_RG}&%24top=2")).await;
     assert_eq!(names, ["rg-0", "rg-1", "rg-2", "rg-3", "rg-4"]);
     assert_eq!(pages, 3);
 
     // `az group list --tag team=a`: the filter holds across pages.
-    let mut names = Vec::new();
-    let mut next = Some(format!(
-        "https://127.0.0.1:8443{base}?{V_RG}&%24top=1&%24filter=tagName%20eq%20%27team%27%20and%20tagValue%20eq%20%27a%27"
-    ));
-    while let Some(url) = next {
-        let a = call(
-            &w.f,
-            "GET",
-            url.strip_prefix("https://127.0.0.1:8443").unwrap(),
-            &w.reader,
-            None,
-        )
-        .await;
-        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-        let v = body(&a);
-        names.extend(
-            v["value"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|g| g["name"].as_str().unwrap().to_owned()),
-        );
-        next = v["nextLink"].as_str().map(str::to_owned);
-        assert!(names.len() < 10, "{v}");
-    }
+    let (names, _) = walk_pages(
+        &w,
+        &format!("{base}?{V_RG}&%24top=1&%24filter=tagName%20eq%20%27team%27%20and%20tagValue%20eq%20%27a%27"),
+    )
+    .await;
     assert_eq!(names, ["rg-1", "rg-3"]);
     let a = call(
         &w.f,
