@@ -584,23 +584,84 @@ async fn tokens_of_another_tenant_or_for_another_api_are_refused() {
     let outsider = principal(&w.f, &fabrikam, "outsider").await;
     let foreign = token(&w.f, "fabrikam", &outsider, ARM).await;
     let base = format!("/subscriptions/{}", w.sub.id);
-    for (method, uri) in [
-        ("GET", format!("{base}?api-version=2022-12-01")),
-        ("GET", format!("{base}/resourcegroups?{V_RG}")),
-        ("PUT", format!("{base}/resourcegroups/x?{V_RG}")),
+    let kept = call(
+        &w.f,
+        "PUT",
+        &format!("{base}/resourcegroups/kept?{V_RG}"),
+        &w.owner,
+        Some(json!({"location": "westeurope"})),
+    )
+    .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.body);
+    let assignments = |who: &str| format!("{who}/providers/Microsoft.Authorization/roleAssignments");
+    let definitions = format!("{base}/providers/Microsoft.Authorization/roleDefinitions");
+    let before = body(&call(&w.f, "GET", &format!("{}?{V_RA}", assignments(&base)), &w.owner, None).await);
+    let an_id = uuid::Uuid::new_v4();
+    let grant = json!({"properties": {"roleDefinitionId": format!("{definitions}/{}", builtin::OWNER), "principalId": w.nobody_id}});
+    // Every route family of the door, read and write, with a valid token of another tenant.
+    let routes: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", format!("{base}?api-version=2022-12-01"), None),
+        ("GET", format!("{base}/resourcegroups?{V_RG}"), None),
+        ("GET", format!("{base}/resourcegroups/kept?{V_RG}"), None),
         (
-            "GET",
-            format!("{base}/providers/Microsoft.Authorization/roleAssignments?{V_RA}"),
+            "PUT",
+            format!("{base}/resourcegroups/x?{V_RG}"),
+            Some(json!({"location": "westeurope"})),
         ),
         (
-            "GET",
-            format!("{base}/providers/Microsoft.Authorization/roleDefinitions?{V_RD}"),
+            "PATCH",
+            format!("{base}/resourcegroups/kept?{V_RG}"),
+            Some(json!({"tags": {"owned": "no"}})),
         ),
-    ] {
-        let a = call(&w.f, method, &uri, &foreign, Some(json!({"location": "westeurope"}))).await;
+        ("DELETE", format!("{base}/resourcegroups/kept?{V_RG}"), None),
+        ("GET", format!("{base}/operationresults/rgdelete-a2VwdA?{V_RG}"), None),
+        ("GET", format!("{}?{V_RA}", assignments(&base)), None),
+        (
+            "GET",
+            format!("{}?{V_RA}", assignments(&format!("{base}/resourceGroups/kept"))),
+            None,
+        ),
+        ("PUT", format!("{}/{an_id}?{V_RA}", assignments(&base)), Some(grant)),
+        ("GET", format!("{}/{an_id}?{V_RA}", assignments(&base)), None),
+        ("DELETE", format!("{}/{an_id}?{V_RA}", assignments(&base)), None),
+        ("GET", format!("{definitions}?{V_RD}"), None),
+        ("GET", format!("{definitions}/{}?{V_RD}", builtin::READER), None),
+        (
+            "PUT",
+            format!("{definitions}/{an_id}?{V_RD}"),
+            Some(
+                json!({"properties": {"roleName": "x", "permissions": [{"actions": ["*"]}], "assignableScopes": [base.clone()]}}),
+            ),
+        ),
+        ("DELETE", format!("{definitions}/{an_id}?{V_RD}"), None),
+    ];
+    for (method, uri, sent) in routes {
+        let a = call(&w.f, method, &uri, &foreign, sent).await;
         let msg = arm_error(&a, StatusCode::UNAUTHORIZED, "InvalidAuthenticationTokenTenant");
-        assert!(msg.contains(&w.f.tenant.id), "{msg}");
+        assert!(msg.contains(&w.f.tenant.id), "{method} {uri}: {msg}");
     }
+    let head = call(
+        &w.f,
+        "HEAD",
+        &format!("{base}/resourcegroups/kept?{V_RG}"),
+        &foreign,
+        None,
+    )
+    .await;
+    assert_eq!(head.status, StatusCode::UNAUTHORIZED);
+    // Nothing changed.
+    let still = call(
+        &w.f,
+        "GET",
+        &format!("{base}/resourcegroups/kept?{V_RG}"),
+        &w.owner,
+        None,
+    )
+    .await;
+    assert_eq!(still.status, StatusCode::OK, "{}", still.body);
+    assert!(body(&still).get("tags").is_none(), "{}", still.body);
+    let after = body(&call(&w.f, "GET", &format!("{}?{V_RA}", assignments(&base)), &w.owner, None).await);
+    assert_eq!(before, after);
     let list = call(&w.f, "GET", "/subscriptions?api-version=2022-12-01", &foreign, None).await;
     assert_eq!(
         body(&list)["value"],
