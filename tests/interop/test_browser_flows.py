@@ -13,13 +13,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 import time
 
 import msal
 from azure.identity import DeviceCodeCredential
 
 import browser_person
+from az_device import az_device_login
 from device_person import PASSWORD
 from ghutil import verify_jwt
 
@@ -146,33 +146,9 @@ def test_browser_azure_cli_login_use_device_code(server, client_env, tenant_id, 
     client_env.trust(server)
     upn, user = make_user(server)
     az.register_cloud(server)
-    cmd = [sys.executable, "-m", "azure.cli", "login", "--use-device-code", "--tenant", tenant_id,
-           "--skip-subscription-discovery", "--output", "json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=client_env.env(), stdin=subprocess.DEVNULL)
-    err_lines: list[str] = []
-    found = threading.Event()
-    prompt: dict = {}
-
-    def pump():
-        for line in proc.stderr:
-            err_lines.append(line)
-            m = re.search(r"open the page (\S+) and enter the code (\S+)", line)
-            if m and not found.is_set():
-                prompt["uri"], prompt["code"] = m.group(1), m.group(2)
-                found.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    try:
-        assert found.wait(120), "az printed no device code:\n" + "".join(err_lines)
-        browser_person.device(server, prompt["uri"], prompt["code"], upn, PASSWORD)
-        out, _ = proc.communicate(timeout=180)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-    assert proc.returncode == 0, "".join(err_lines) + out
-    accounts = json.loads(out)
+    accounts = az_device_login(client_env.env(), tenant_id,
+                               lambda uri, code: browser_person.device(server, uri, code, upn, PASSWORD),
+                               "--skip-subscription-discovery")
     assert accounts[0]["tenantId"] == tenant_id and accounts[0]["user"]["name"] == upn, accounts
 
     tok = json.loads(az.run("account", "get-access-token", "--output", "json").stdout)

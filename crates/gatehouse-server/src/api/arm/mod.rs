@@ -145,7 +145,7 @@ async fn handle(s: &AppState, request: axum::extract::Request) -> Result<Respons
         .await?;
     let body: Bytes = axum::body::to_bytes(body, MAX_BODY)
         .await
-        .map_err(|_| Error::BodyTooLarge)?;
+        .map_err(|e| crate::extract::body_error(&e))?;
     let tenant = s.gh.tenant(caller.tenant_id()).await?;
     let who = Principal {
         tenant_id: caller.tenant_id().to_owned(),
