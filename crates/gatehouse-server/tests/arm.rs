@@ -9,7 +9,6 @@
 mod pages;
 
 use axum::http::{header, Request, StatusCode};
-use gatehouse_core::admin::apps::NewApp;
 use gatehouse_core::admin::rbac::NewAssignment;
 use gatehouse_core::admin::tenants::NewTenant;
 use gatehouse_core::model::{RbacScope, Subscription, Tenant};
@@ -30,43 +29,16 @@ struct Principal {
 }
 
 async fn principal(f: &Fixture, tenant: &Tenant, name: &str) -> Principal {
-    let (app, sp) = f
-        .admin
-        .create_app(
-            tenant,
-            NewApp {
-                display_name: name.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    let secret = f.admin.add_secret(tenant, &app, Some("test"), None).await.unwrap();
+    let (app, sp, secret) = pages::confidential_app(f, tenant, name).await;
     Principal {
         client_id: app.app_id,
-        secret: secret.text,
+        secret,
         object_id: sp.id,
     }
 }
 
 async fn token(f: &Fixture, tenant: &str, p: &Principal, scope: &str) -> String {
-    let a = pages::post_to(
-        &f.router,
-        &format!("/{tenant}/oauth2/v2.0/token"),
-        "",
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", &p.client_id),
-            ("client_secret", &p.secret),
-            ("scope", scope),
-        ],
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
-    serde_json::from_str::<Value>(&a.body).unwrap()["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    pages::client_token(f, tenant, &p.client_id, &p.secret, scope).await
 }
 
 async fn assign(f: &Fixture, tenant: &Tenant, scope: RbacScope, role: &str, who: &str) {

@@ -61,36 +61,15 @@ async fn send(f: &Fixture, method: &str, path: &str, token: &str, body: Value) -
 /// A service principal of `tenant` with `roles` (Graph application permissions) and its
 /// Graph token, asked with the Azure CLI's scope `{base}/graph//.default`.
 async fn sp_token(f: &Fixture, tenant: &Tenant, name: &str, roles: &[&str]) -> (String, String) {
-    let (app, sp) = f
-        .admin
-        .create_app(
-            tenant,
-            NewApp {
-                display_name: name.into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    let (app, sp, secret) = pages::confidential_app(f, tenant, name).await;
     for r in roles {
         f.admin.grant_directory_role(tenant, &sp.id, false, r).await.unwrap();
     }
-    let secret = f.admin.add_secret(tenant, &app, None, None).await.unwrap();
-    let t = f
-        .post(
-            &format!("/{}/oauth2/v2.0/token", tenant.id),
-            "",
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &app.app_id),
-                ("client_secret", &secret.text),
-                ("scope", &format!("{BASE}/graph//.default")),
-            ],
-        )
-        .await;
-    assert_eq!(t.status, StatusCode::OK, "{}", t.body);
-    let v: Value = serde_json::from_str(&t.body).unwrap();
-    (v["access_token"].as_str().unwrap().to_owned(), sp.id)
+    let scope = format!("{BASE}/graph//.default");
+    (
+        pages::client_token(f, &tenant.id, &app.app_id, &secret, &scope).await,
+        sp.id,
+    )
 }
 
 async fn admin_token(f: &Fixture) -> String {

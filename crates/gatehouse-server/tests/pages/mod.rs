@@ -169,6 +169,50 @@ pub async fn authorize_app(f: &Fixture) -> (String, Answer) {
     (cookies, answer)
 }
 
+/// A confidential application of `tenant` (with its service principal) and a new secret's text.
+pub async fn confidential_app(
+    f: &Fixture,
+    tenant: &Tenant,
+    name: &str,
+) -> (
+    gatehouse_core::model::Application,
+    gatehouse_core::model::ServicePrincipal,
+    String,
+) {
+    let (app, sp) = f
+        .admin
+        .create_app(
+            tenant,
+            NewApp {
+                display_name: name.into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let secret = f.admin.add_secret(tenant, &app, None, None).await.unwrap();
+    (app, sp, secret.text)
+}
+
+/// An access token from the router's own v2 token endpoint (client credentials).
+pub async fn client_token(f: &Fixture, tenant: &str, client_id: &str, secret: &str, scope: &str) -> String {
+    let a = f
+        .post(
+            &format!("/{tenant}/oauth2/v2.0/token"),
+            "",
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("client_secret", secret),
+                ("scope", scope),
+            ],
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let v: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
 fn router_over(store: Arc<dyn Store>, kek: Arc<Kek>) -> Router {
     let gh = Gatehouse::new(store, kek, "https://127.0.0.1:8443", ThrottlePolicy::default());
     gatehouse_server::router(Arc::new(gh)).expect("the router")
