@@ -369,6 +369,7 @@ impl Error {
             }
             Self::Conflict { .. } | Self::InUse { .. } => K::Conflict,
             Self::Throttled { .. } => K::Throttled,
+            Self::Store(StoreError::Unaudited(_)) => K::Internal,
             Self::Store(_) => K::Unavailable,
             Self::Keys(_) | Self::Internal(_) => K::Internal,
         }

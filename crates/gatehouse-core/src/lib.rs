@@ -8,6 +8,8 @@
 //!   with lockout, sign-out, the apps a user authorized.
 //! - [`admin`]: management operations on the directory (tenants, apps, credentials, users, APIs,
 //!   consent): what the CLI and the management APIs share.
+//! - [`audit`]: the hash-chained audit log of every change and sign-in result: its hash,
+//!   verification (naming the entry that breaks the chain) and reading.
 //! - [`rbac`]: Azure RBAC for the ARM front door: built-in roles, action patterns, and the
 //!   cached decision (a subscription's assignments, inherited down the scope tree).
 //! - [`model`]: the domain's types, by concern.
@@ -21,6 +23,7 @@
 //! - [`maintenance`]: purging expired rows and old sign-in log entries.
 
 pub mod admin;
+pub mod audit;
 pub mod browser;
 pub mod error;
 pub mod issuance;

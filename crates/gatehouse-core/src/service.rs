@@ -74,8 +74,19 @@ impl Gatehouse {
     }
 
     /// The management operations (the same the CLI runs), for the management front doors.
+    /// This one reads; for changes use [`Gatehouse::admin_as`].
     pub fn admin(&self) -> &crate::admin::Admin {
         &self.admin
+    }
+
+    /// The management operations acting as `actor`: every change is audited as theirs.
+    pub fn admin_as(&self, actor: crate::model::Actor) -> crate::admin::Admin {
+        self.admin.acting(actor)
+    }
+
+    /// The audit log, for reading and verifying.
+    pub fn audit(&self) -> crate::audit::Audit {
+        crate::audit::Audit::new(self.store().clone())
     }
 
     /// RBAC decisions of the ARM front door, from caches that follow the change feed.

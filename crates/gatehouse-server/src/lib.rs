@@ -14,6 +14,7 @@
 //!   maud templates, with CSP and CSRF tokens.
 //! - [`extract`]: extractors that turn bad input (content type, size, encoding, repeated
 //!   parameters, Basic credentials) into the route's error dialect before a handler runs.
+//! - [`actor`]: who a management request acts as, for the audit log.
 //! - [`client_addr`]: the caller's address (TCP peer, or `X-Forwarded-For` from trusted proxies).
 //! - [`tls`]: the rustls server configuration from PEM files.
 //! - [`serve`]: serving over HTTPS through `gatehouse-listener` (connection limits, graceful
@@ -21,6 +22,7 @@
 //! - [`refusals`]: what the listener refuses before routing (bad or oversized heads, ambiguous
 //!   framing), in Entra's error shape.
 
+pub mod actor;
 pub mod api;
 pub mod bearer;
 pub mod client_addr;

@@ -31,7 +31,7 @@ async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
     Fixture {
-        store: gatehouse_store::open(&url).await.unwrap(),
+        store: gatehouse_store::open(&url).await.unwrap().with_actor(tester()),
         url,
         _holder: Holder::Dir(dir),
     }
@@ -41,7 +41,7 @@ async fn postgres() -> Fixture {
     let db = gatehouse_testkit::pg::ScratchDb::create().await;
     let url = db.url.clone();
     Fixture {
-        store: gatehouse_store::open(&url).await.unwrap(),
+        store: gatehouse_store::open(&url).await.unwrap().with_actor(tester()),
         url,
         _holder: Holder::Pg(db),
     }
@@ -449,7 +449,8 @@ async fn a_follower_that_fell_behind_drops_everything_once(f: Fixture) {
     dir.client(&ta, &a.app_id).await.unwrap();
     let small = gatehouse_store::open_with(&f.url, gatehouse_store::StoreOptions { changes_retained: 2 })
         .await
-        .unwrap();
+        .unwrap()
+        .with_actor(tester());
     for _ in 0..3 {
         client(small.as_ref(), &tb).await;
     }
@@ -515,6 +516,7 @@ async fn rbac_decisions_follow_assignments_made_elsewhere(f: Fixture) {
     gatehouse_store::open(&f.url)
         .await
         .unwrap()
+        .with_actor(tester())
         .create_rbac_assignment(&grant(&two))
         .await
         .unwrap();
@@ -529,6 +531,7 @@ async fn rbac_decisions_follow_assignments_made_elsewhere(f: Fixture) {
     gatehouse_store::open(&f.url)
         .await
         .unwrap()
+        .with_actor(tester())
         .create_rbac_assignment(&grant(&one))
         .await
         .unwrap();
@@ -567,3 +570,12 @@ macro_rules! suite {
 
 suite!(sqlite);
 suite!(postgres);
+
+/// The actor the suite's changes are audited as.
+pub fn tester() -> gatehouse_core::model::Actor {
+    gatehouse_core::model::Actor::new(
+        gatehouse_core::model::ActorKind::Operator,
+        "tester",
+        "tester@conformance",
+    )
+}

@@ -39,6 +39,9 @@ use certificates::*;
 #[path = "conformance/groups.rs"]
 mod groups;
 use groups::*;
+#[path = "conformance/audit.rs"]
+mod audit;
+use audit::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -56,7 +59,10 @@ struct Fixture {
 
 impl Fixture {
     async fn reopen(&self) -> Arc<dyn Store> {
-        gatehouse_store::open(&self.reopen_url).await.expect("reopen")
+        gatehouse_store::open(&self.reopen_url)
+            .await
+            .expect("reopen")
+            .with_actor(tester())
     }
 }
 
@@ -64,7 +70,7 @@ async fn sqlite() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("t.sqlite").display());
     Fixture {
-        store: gatehouse_store::open(&url).await.unwrap(),
+        store: gatehouse_store::open(&url).await.unwrap().with_actor(tester()),
         reopen_url: url,
         _holder: Holder::Dir(dir),
     }
@@ -74,7 +80,7 @@ async fn postgres() -> Fixture {
     let db = gatehouse_testkit::pg::ScratchDb::create().await;
     let url = db.url.clone();
     Fixture {
-        store: gatehouse_store::open(&url).await.unwrap(),
+        store: gatehouse_store::open(&url).await.unwrap().with_actor(tester()),
         reopen_url: url,
         _holder: Holder::Pg(db),
     }
@@ -535,9 +541,29 @@ macro_rules! suite {
             case!(groups_and_transitive_membership);
             case!(directory_roles_round_trip);
             case!(service_principals_on_their_own);
+            case!(every_change_is_audited_with_its_actor);
+            case!(a_change_without_an_actor_does_not_happen);
+            case!(a_failed_change_leaves_no_audit_entry);
+            case!(sign_in_results_are_audited_as_the_person_who_tried);
+            case!(audit_queries_filter_by_tenant_actor_action_and_time);
+            case!(the_audit_table_refuses_updates_and_deletes);
+            case!(verify_names_an_edited_entry);
+            case!(verify_names_a_deleted_entry);
+            case!(verify_finds_deleted_newest_entries);
+            case!(verify_names_reordered_entries);
+            case!(verify_names_an_inserted_entry);
         }
     };
 }
 
 suite!(sqlite);
 suite!(postgres);
+
+/// The actor the suite's changes are audited as.
+pub fn tester() -> gatehouse_core::model::Actor {
+    gatehouse_core::model::Actor::new(
+        gatehouse_core::model::ActorKind::Operator,
+        "tester",
+        "tester@conformance",
+    )
+}

@@ -5,8 +5,10 @@
 //!   to start it: the suite never skips a backend.
 //! - [`server`]: starts the real `gatehouse` binary on 127.0.0.1 with a port it picks, a
 //!   temporary data folder, and an HTTPS client that trusts the server's local CA.
+//! - [`tamper`]: editing a database behind Gatehouse's back (audit chain tests).
 
 pub mod pg;
 pub mod server;
+pub mod tamper;
 
 pub use server::{Server, ServerOptions};

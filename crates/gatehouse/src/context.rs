@@ -54,8 +54,10 @@ impl Ctx {
         })
     }
 
+    /// The management operations, audited as the local operator (the OS account running the
+    /// CLI on this host).
     pub fn admin(&self) -> Admin {
-        Admin::new(self.store.clone(), self.kek.clone())
+        Admin::new(self.store.clone(), self.kek.clone()).acting(gatehouse_core::model::Actor::operator())
     }
 }
 

@@ -3,7 +3,7 @@
 //! - `serve`: the HTTPS server (commands/serve.rs); `migrate`: apply migrations; `purge`: remove
 //!   expired rows (commands/purge.rs).
 //! - admin verbs: `tenant`, `app` (with `credential`, `role` and `consent`), `api`, `sp`, `user`,
-//!   `subscription`
+//!   `subscription`, `audit` (verify, list, export the audit log)
 //!   (commands/*.rs, `app consent` in commands/app_consent.rs), each against the same
 //!   `--data-dir` / `--database-url` as the server. Domain errors get their command-line hints in
 //!   `commands::explain`.
@@ -53,6 +53,9 @@ enum Command {
     User(commands::user::UserCmd),
     #[command(subcommand)]
     Subscription(commands::subscription::SubscriptionCmd),
+    /// The hash-chained audit log: verify it, list entries, export them.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCmd),
     Proxy(commands::proxy::Proxy),
     /// Sign in to a Gatehouse server as a user or service principal (as `az login`).
     Login(commands::login::Login),
@@ -96,6 +99,7 @@ fn main() -> std::process::ExitCode {
             Command::Serve(c) => c.run().await,
             Command::Migrate(c) => c.run().await,
             Command::Purge(c) => c.run().await,
+            Command::Audit(c) => c.run().await,
             Command::Tenant(c) => c.run().await,
             Command::App(c) => c.run().await,
             Command::Api(c) => c.run().await,

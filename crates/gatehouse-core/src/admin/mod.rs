@@ -1,6 +1,8 @@
 //! Management operations: what the admin CLI verbs and the Graph front door do. Each operation
 //! is one transaction (a store write, or a unit of work when it writes several things), whose
-//! change-feed entries let running servers see it.
+//! change-feed entries let running servers see it and whose audit entries say who made it:
+//! an [`Admin`] acts as the actor it was made for ([`Admin::acting`]); one without an actor
+//! can read, and its changes are refused (see [`crate::audit`]).
 
 pub mod apis;
 pub mod apps;
@@ -27,6 +29,7 @@ pub use bootstrap::FirstStart;
 /// The name of the tenant created at first start, used when `--tenant` is not given.
 pub const DEFAULT_TENANT: &str = "default";
 
+#[derive(Clone)]
 pub struct Admin {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) kek: Arc<Kek>,
@@ -35,6 +38,14 @@ pub struct Admin {
 impl Admin {
     pub fn new(store: Arc<dyn Store>, kek: Arc<Kek>) -> Self {
         Self { store, kek }
+    }
+
+    /// The same operations, with every change audited as made by `actor`.
+    pub fn acting(&self, actor: crate::model::Actor) -> Self {
+        Self {
+            store: self.store.with_actor(actor),
+            kek: self.kek.clone(),
+        }
     }
 
     /// A tenant by GUID or name; `None` means the default tenant.

@@ -58,7 +58,11 @@ impl Gatehouse {
         if !known.iter().any(|g| g.client_id == app_id) {
             return Err(Error::AppNotAuthorized(app_id.chars().take(64).collect()));
         }
-        let families = self.store().revoke_app(&tenant.id, &user.id, &app_id).await?;
+        let families = self
+            .store()
+            .with_actor(crate::model::Actor::for_user(user))
+            .revoke_app(&tenant.id, &user.id, &app_id)
+            .await?;
         let until = now() + FAMILY_LIFETIME;
         for sid in &families {
             self.store().revoke(&tenant.id, RevocationKind::Sid, sid, until).await?;

@@ -104,6 +104,7 @@ impl Gatehouse {
     ) -> Result<(), Error> {
         let client_id = client.app.app_id.to_ascii_lowercase();
         self.store()
+            .with_actor(crate::model::Actor::for_user(user))
             .grant_consent(&tenant.id, &user.id, &client_id, &items(scope), now())
             .await?;
         tracing::info!(tenant = %tenant.id, user = %user.id, client = %client_id, "consent granted");

@@ -99,7 +99,8 @@ impl Gatehouse {
         }
         user.password_hash = password::hash(new.to_owned()).await?;
         user.password_change_required = false;
-        self.store().update_user(&user).await?;
+        let actor = crate::model::Actor::for_user(&user).from_origin(source.map(|ip| ip.to_string()));
+        self.store().with_actor(actor).update_user(&user).await?;
         tracing::info!(tenant = %tenant.id, user = %user.id, "password changed at sign-in");
         Ok(user)
     }

@@ -9,6 +9,7 @@
 
 pub mod apps;
 pub mod arm;
+pub mod audit;
 pub mod events;
 pub mod grants;
 pub mod groups;
@@ -18,6 +19,7 @@ pub mod user;
 
 pub use apps::*;
 pub use arm::*;
+pub use audit::*;
 pub use events::*;
 pub use grants::*;
 pub use groups::*;

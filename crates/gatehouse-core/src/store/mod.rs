@@ -30,10 +30,12 @@
 //! | `settings.rs` | [`SettingStore`] |
 //! | `maintenance.rs` | [`MaintenanceStore`] |
 //! | `changes.rs` | [`ChangeStore`], [`Change`], [`ChangeKind`] |
+//! | `audit.rs` | [`AuditStore`]: reading the audit chain (entries are written by units of work) |
 //! | `unit_of_work.rs` | [`UnitOfWorkStore`], [`UnitOfWork`] and the writes it carries |
 
 mod apps;
 mod arm;
+mod audit;
 mod auth_codes;
 mod certificates;
 mod changes;
@@ -53,6 +55,7 @@ mod users;
 
 pub use apps::AppStore;
 pub use arm::{RbacStore, SubscriptionStore};
+pub use audit::AuditStore;
 pub use auth_codes::AuthCodeStore;
 pub use certificates::{AssertionStore, CertificateStore};
 pub use changes::{Change, ChangeKind, ChangeStore};
@@ -82,6 +85,10 @@ pub enum StoreError {
     Unavailable(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// A change was attempted through a store handle that has no actor
+    /// ([`Store::with_actor`]): a change that cannot be audited does not happen.
+    #[error("refused to make an unaudited change: {0}")]
+    Unaudited(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -110,10 +117,17 @@ pub trait Store:
     + UnitOfWorkStore
     + GroupStore
     + DirectoryRoleStore
+    + AuditStore
     + Send
     + Sync
     + 'static
 {
     /// A short name for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+
+    /// The same database, with every change made through the returned handle (its single
+    /// writes and the units of work it begins) audited as made by `actor`. A handle without an
+    /// actor (as opened) can read and keep token state, but every audited change through it is
+    /// refused with [`StoreError::Unaudited`].
+    fn with_actor(&self, actor: crate::model::Actor) -> std::sync::Arc<dyn Store>;
 }

@@ -58,6 +58,7 @@ macro_rules! impl_app_store {
                     )
                     .await?;
                     w.changed(ChangeKind::App, &sp.tenant_id, &sp.app_id);
+                    w.audited(&sp.tenant_id, "servicePrincipal.create", ("servicePrincipal", &sp.id, &sp.display_name));
                     w.commit_now().await
                 }
 
@@ -82,6 +83,7 @@ macro_rules! impl_app_store {
                     for (tenant, key) in &assignments {
                         w.changed(ChangeKind::AppRoleAssignment, tenant, key);
                     }
+                    w.audited(tenant_id, "servicePrincipal.delete", ("servicePrincipal", id, &app_id));
                     w.commit_now().await?;
                     Ok(true)
                 }
@@ -199,6 +201,7 @@ macro_rules! impl_app_store {
                     if sp.app_id != app.app_id {
                         self.changed(ChangeKind::App, &sp.tenant_id, &sp.app_id);
                     }
+                    self.audited(&app.tenant_id, "application.create", ("application", &app.app_id, &app.display_name));
                     Ok(())
                 }
 
@@ -230,6 +233,7 @@ macro_rules! impl_app_store {
                     self.exec("DELETE FROM identifier_uris WHERE application_id = $1", vec![Bind::S(&app.id)]).await?;
                     self.insert_uris(app).await?;
                     self.changed(ChangeKind::App, &app.tenant_id, &stored_app_id);
+                    self.audited(&app.tenant_id, "application.update", ("application", &stored_app_id, &app.display_name));
                     Ok(())
                 }
 
@@ -273,6 +277,7 @@ macro_rules! impl_app_store {
                     for (tenant, key) in &assignments {
                         self.changed(ChangeKind::AppRoleAssignment, tenant, key);
                     }
+                    self.audited(tenant_id, "application.delete", ("application", app_id, ""));
                     Ok(true)
                 }
 
@@ -294,6 +299,7 @@ macro_rules! impl_app_store {
                     if let Some((tenant, app_id)) = self.app_key(&s.application_id).await? {
                         self.changed(ChangeKind::Secret, &tenant, &app_id);
                     }
+                    self.audited(tenant_id, "secret.add", ("secret", &s.key_id, &s.display_name));
                     Ok(())
                 }
 
@@ -308,6 +314,7 @@ macro_rules! impl_app_store {
                         if let Some((tenant, app_id)) = self.app_key(application_id).await? {
                             self.changed(ChangeKind::Secret, &tenant, &app_id);
                         }
+                        self.audited(tenant_id, "secret.remove", ("secret", key_id, application_id));
                     }
                     Ok(n > 0)
                 }
@@ -318,7 +325,10 @@ macro_rules! impl_app_store {
                         vec![Bind::S(&a.id), Bind::S(&a.tenant_id), Bind::S(&a.principal_id), Bind::S(&a.resource_id), Bind::S(&a.app_role_id), Bind::I(a.created_at)],
                     )
                     .await?;
-                    self.changed(ChangeKind::AppRoleAssignment, &a.tenant_id, &format!("{}|{}", a.principal_id, a.resource_id));
+                    let key = format!("{}|{}", a.principal_id, a.resource_id);
+                    self.changed(ChangeKind::AppRoleAssignment, &a.tenant_id, &key);
+                    let what = format!("role {} of {} to {}", a.app_role_id, a.resource_id, a.principal_id);
+                    self.audited(&a.tenant_id, "appRoleAssignment.add", ("appRoleAssignment", &a.id, &what));
                     Ok(())
                 }
 
@@ -336,6 +346,7 @@ macro_rules! impl_app_store {
                     let n = self.exec("DELETE FROM role_assignments WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)]).await?;
                     if n > 0 {
                         self.changed(ChangeKind::AppRoleAssignment, &tenant, &key);
+                        self.audited(tenant_id, "appRoleAssignment.remove", ("appRoleAssignment", id, &key));
                     }
                     Ok(n > 0)
                 }

@@ -91,6 +91,7 @@ macro_rules! impl_arm_store {
                     )
                     .await?;
                     w.changed(ChangeKind::Subscription, &s.tenant_id, &s.id);
+                    w.audited(&s.tenant_id, "subscription.create", ("subscription", &s.id, &s.display_name));
                     w.commit_now().await
                 }
 
@@ -125,6 +126,7 @@ macro_rules! impl_arm_store {
                     }
                     w.changed(ChangeKind::Subscription, tenant_id, id);
                     w.changed(ChangeKind::RoleAssignment, tenant_id, id);
+                    w.audited(tenant_id, "subscription.delete", ("subscription", id, ""));
                     w.commit_now().await?;
                     Ok(true)
                 }
@@ -153,6 +155,12 @@ macro_rules! impl_arm_store {
                         )
                         .await?;
                     }
+                    let tenant: Option<String> = w
+                        .fetch_opt("SELECT tenant_id AS a FROM subscriptions WHERE id = $1", vec![Bind::S(&rg.subscription_id)], |r| r.s("a"))
+                        .await?;
+                    let action = if n == 0 { "resourceGroup.create" } else { "resourceGroup.update" };
+                    let target = format!("/subscriptions/{}/resourceGroups/{}", rg.subscription_id, rg.name);
+                    w.audited(tenant.as_deref().unwrap_or(""), action, ("resourceGroup", &target, &rg.name));
                     w.commit_now().await?;
                     Ok(n == 0)
                 }
@@ -192,6 +200,8 @@ macro_rules! impl_arm_store {
                             vec![Bind::S(subscription_id), Bind::S(key)],
                         )
                         .await?;
+                    let target = format!("/subscriptions/{subscription_id}/resourceGroups/{key}");
+                    w.audited(tenant.as_deref().unwrap_or(""), "resourceGroup.delete", ("resourceGroup", &target, key));
                     if let (Some(tenant), true) = (tenant, removed > 0) {
                         w.changed(ChangeKind::RoleAssignment, &tenant, subscription_id);
                     }
@@ -234,6 +244,8 @@ macro_rules! impl_arm_store {
                         .await?;
                     }
                     w.changed(ChangeKind::RoleDefinition, tenant_id, &d.id);
+                    let action = if n == 0 { "roleDefinition.create" } else { "roleDefinition.update" };
+                    w.audited(tenant_id, action, ("roleDefinition", &d.id, &d.role_name));
                     w.commit_now().await
                 }
 
@@ -255,6 +267,7 @@ macro_rules! impl_arm_store {
                         return Ok(false);
                     }
                     w.changed(ChangeKind::RoleDefinition, tenant_id, id);
+                    w.audited(tenant_id, "roleDefinition.delete", ("roleDefinition", id, ""));
                     w.commit_now().await?;
                     Ok(true)
                 }
@@ -291,6 +304,8 @@ macro_rules! impl_arm_store {
                     )
                     .await?;
                     w.changed(ChangeKind::RoleAssignment, &a.tenant_id, &a.scope.subscription_id);
+                    let what = format!("role {} to {} at {}", a.role_definition_id, a.principal_id, a.scope.path());
+                    w.audited(&a.tenant_id, "roleAssignment.create", ("roleAssignment", &a.id, &what));
                     w.commit_now().await
                 }
 
@@ -334,6 +349,8 @@ macro_rules! impl_arm_store {
                     w.exec("DELETE FROM rbac_assignments WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)])
                         .await?;
                     w.changed(ChangeKind::RoleAssignment, tenant_id, &found.scope.subscription_id);
+                    let what = format!("role {} to {} at {}", found.role_definition_id, found.principal_id, found.scope.path());
+                    w.audited(tenant_id, "roleAssignment.delete", ("roleAssignment", id, &what));
                     w.commit_now().await?;
                     Ok(Some(found))
                 }

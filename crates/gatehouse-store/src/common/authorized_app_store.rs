@@ -93,6 +93,8 @@ macro_rules! impl_authorized_app_store {
                         )
                         .await?;
                     }
+                    let action = if user_id == gatehouse_core::browser::consent::TENANT_WIDE { "consent.grantTenantWide" } else { "consent.grant" };
+                    self.audited(tenant_id, action, ("application", client_id, &scopes.join(" ")));
                     Ok(())
                 }
 
@@ -103,6 +105,7 @@ macro_rules! impl_authorized_app_store {
                     ] {
                         self.exec(sql, vec![Bind::S(tenant_id), Bind::S(user_id), Bind::S(client_id)]).await?;
                     }
+                    self.audited(tenant_id, "consent.revoke", ("application", client_id, user_id));
                     self.fetch_all(
                         "UPDATE refresh_families SET revoked = TRUE WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND revoked = FALSE RETURNING id",
                         vec![Bind::S(tenant_id), Bind::S(user_id), Bind::S(client_id)],
@@ -117,6 +120,7 @@ macro_rules! impl_authorized_app_store {
                         vec![Bind::S(tenant_id), Bind::S(gatehouse_core::browser::consent::TENANT_WIDE), Bind::S(client_id)],
                     )
                     .await?;
+                    self.audited(tenant_id, "consent.revokeTenantWide", ("application", client_id, ""));
                     self.fetch_all(
                         "UPDATE refresh_families SET revoked = TRUE WHERE tenant_id = $1 AND client_id = $2 AND revoked = FALSE RETURNING id",
                         vec![Bind::S(tenant_id), Bind::S(client_id)],

@@ -85,6 +85,14 @@ macro_rules! impl_backend {
                 fn backend(&self) -> &'static str {
                     $name
                 }
+
+                fn with_actor(&self, actor: gatehouse_core::model::Actor) -> std::sync::Arc<dyn Store> {
+                    std::sync::Arc::new(Self {
+                        pool: self.pool.clone(),
+                        options: self.options,
+                        actor: Some(std::sync::Arc::new(actor)),
+                    })
+                }
             }
         };
     };

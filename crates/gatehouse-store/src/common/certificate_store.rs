@@ -55,6 +55,7 @@ macro_rules! impl_certificate_store {
                     )
                     .await?;
                     w.credentials_changed(&c.application_id).await?;
+                    w.audited(tenant_id, "certificate.add", ("certificate", &c.key_id, &c.display_name));
                     w.commit_now().await
                 }
 
@@ -77,6 +78,7 @@ macro_rules! impl_certificate_store {
                         .await?;
                     if n > 0 {
                         w.credentials_changed(application_id).await?;
+                        w.audited(tenant_id, "certificate.remove", ("certificate", key_id, application_id));
                     }
                     w.commit_now().await?;
                     Ok(n > 0)

@@ -39,6 +39,7 @@ macro_rules! impl_directory_role_store {
                     )
                     .await?;
                     w.changed(ChangeKind::AppRoleAssignment, tenant_id, &key(principal_id));
+                    w.audited(tenant_id, "directoryRole.grant", ("directoryRole", role, principal_id));
                     w.commit_now().await
                 }
 
@@ -54,6 +55,7 @@ macro_rules! impl_directory_role_store {
                         return Ok(false);
                     }
                     w.changed(ChangeKind::AppRoleAssignment, tenant_id, &key(principal_id));
+                    w.audited(tenant_id, "directoryRole.revoke", ("directoryRole", role, principal_id));
                     w.commit_now().await?;
                     Ok(true)
                 }

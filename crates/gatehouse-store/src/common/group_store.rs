@@ -41,7 +41,8 @@ macro_rules! impl_group_store {
             #[async_trait]
             impl GroupStore for $store {
                 async fn create_group(&self, g: &Group) -> StoreResult<()> {
-                    self.exec(
+                    let mut w = self.begin_uow().await?;
+                    w.exec(
                         "INSERT INTO groups (id, tenant_id, display_name, mail_nickname, description, security_enabled, mail_enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                         vec![
                             Bind::S(&g.id),
@@ -54,8 +55,9 @@ macro_rules! impl_group_store {
                             Bind::I(g.created_at),
                         ],
                     )
-                    .await
-                    .map(|_| ())
+                    .await?;
+                    w.audited(&g.tenant_id, "group.create", ("group", &g.id, &g.display_name));
+                    w.commit_now().await
                 }
 
                 async fn group_by_id(&self, tenant_id: &str, id: &str) -> StoreResult<Option<Group>> {
@@ -80,6 +82,7 @@ macro_rules! impl_group_store {
                     for p in &parents {
                         w.changed(ChangeKind::GroupMembership, tenant_id, p);
                     }
+                    w.audited(tenant_id, "group.delete", ("group", id, ""));
                     w.commit_now().await?;
                     Ok(true)
                 }
@@ -98,6 +101,7 @@ macro_rules! impl_group_store {
                     )
                     .await?;
                     w.changed(ChangeKind::GroupMembership, tenant_id, &m.group_id);
+                    w.audited(tenant_id, "group.addMember", ("group", &m.group_id, &m.member_id));
                     w.commit_now().await
                 }
 
@@ -110,6 +114,7 @@ macro_rules! impl_group_store {
                         return Ok(false);
                     }
                     w.changed(ChangeKind::GroupMembership, tenant_id, group_id);
+                    w.audited(tenant_id, "group.removeMember", ("group", group_id, member_id));
                     w.commit_now().await?;
                     Ok(true)
                 }
@@ -134,6 +139,7 @@ macro_rules! impl_group_store {
                     w.exec("DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2", vec![Bind::S(tenant_id), Bind::S(member_id)]).await?;
                     for g in &groups {
                         w.changed(ChangeKind::GroupMembership, tenant_id, g);
+                        w.audited(tenant_id, "group.removeMember", ("group", g, member_id));
                     }
                     w.commit_now().await
                 }

@@ -52,6 +52,8 @@ mod maintenance_store;
 mod group_store;
 #[macro_use]
 mod directory_role_store;
+#[macro_use]
+mod audit_store;
 
 use gatehouse_core::StoreError;
 
@@ -76,11 +78,12 @@ macro_rules! impl_store {
         impl_authorized_app_store!($store, $uow, $db);
         impl_revocation_store!($store, $uow, $db);
         impl_throttle_store!($store, $db);
-        impl_sign_in_log!($store, $db);
+        impl_sign_in_log!($store, $uow, $db);
         impl_setting_store!($store, $db);
         impl_maintenance_store!($store, $db);
         impl_group_store!($store, $uow, $db);
         impl_directory_role_store!($store, $uow, $db);
+        impl_audit_store!($store, $db);
     };
 }
 

@@ -65,6 +65,7 @@ macro_rules! impl_tenant_store {
                     )
                     .await?;
                     self.changed(ChangeKind::Tenant, &t.id, &t.name);
+                    self.audited(&t.id, "tenant.create", ("tenant", &t.id, &t.name));
                     for k in keys {
                         self.add_key(k).await?;
                     }
@@ -86,6 +87,7 @@ macro_rules! impl_tenant_store {
                     )
                     .await?;
                     self.changed(ChangeKind::SigningKey, &k.tenant_id, &k.kid);
+                    self.audited(&k.tenant_id, "signingKey.add", ("signingKey", &k.kid, k.alg.as_str()));
                     Ok(())
                 }
             }

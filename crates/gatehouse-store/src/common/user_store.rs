@@ -65,8 +65,9 @@ macro_rules! impl_user_store {
                             Bind::I(u.created_at),
                         ],
                     )
-                    .await
-                    .map(|_| ())
+                    .await?;
+                    self.audited(&u.tenant_id, "user.create", ("user", &u.id, &u.user_principal_name));
+                    Ok(())
                 }
 
                 async fn update_user(&mut self, u: &User) -> StoreResult<()> {
@@ -87,6 +88,7 @@ macro_rules! impl_user_store {
                     if n == 0 {
                         return Err(StoreError::NotFound(format!("user {}", u.id)));
                     }
+                    self.audited(&u.tenant_id, "user.update", ("user", &u.id, &u.user_principal_name));
                     Ok(())
                 }
 
@@ -104,6 +106,7 @@ macro_rules! impl_user_store {
                     if n == 0 {
                         return Ok(None);
                     }
+                    self.audited(tenant_id, "user.delete", ("user", id, ""));
                     Ok(Some(revoked))
                 }
             }

@@ -16,6 +16,8 @@ use crate::StoreOptions;
 pub struct PgStore {
     pool: PgPool,
     options: StoreOptions,
+    /// Who changes made through this handle are audited as (`Store::with_actor`).
+    actor: Option<std::sync::Arc<gatehouse_core::model::Actor>>,
 }
 
 impl PgStore {
@@ -36,7 +38,11 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the PostgreSQL database: {e}")))?;
-        Ok(Self { pool, options: store })
+        Ok(Self {
+            pool,
+            options: store,
+            actor: None,
+        })
     }
 }
 

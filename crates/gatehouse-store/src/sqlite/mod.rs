@@ -27,6 +27,8 @@ const CACHE_KIB: u32 = 512;
 pub struct SqliteStore {
     pool: SqlitePool,
     options: StoreOptions,
+    /// Who changes made through this handle are audited as (`Store::with_actor`).
+    actor: Option<std::sync::Arc<gatehouse_core::model::Actor>>,
 }
 
 impl SqliteStore {
@@ -75,7 +77,11 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Unavailable(format!("migrating the SQLite database: {e}")))?;
-        Ok(Self { pool, options: store })
+        Ok(Self {
+            pool,
+            options: store,
+            actor: None,
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use gatehouse_core::store::{Change, ChangeKind};
 use gatehouse_core::Store;
 use gatehouse_keys::{Algorithm, Kek, KeyRecord};
 
-use super::{app, secret, with_tenant, Fixture};
+use super::{app, secret, tester, with_tenant, Fixture};
 
 /// The entries after `since` as (kind, tenant, key), checking they are numbered `since + 1..`.
 async fn named(s: &dyn Store, since: &mut i64) -> Vec<(ChangeKind, String, String)> {
@@ -157,7 +157,8 @@ pub async fn every_cache_write_names_what_it_changed(f: Fixture) {
 pub async fn the_change_feed_keeps_a_bounded_window(f: Fixture) {
     let small = gatehouse_store::open_with(&f.reopen_url, gatehouse_store::StoreOptions { changes_retained: 3 })
         .await
-        .unwrap();
+        .unwrap()
+        .with_actor(tester());
     let t = with_tenant(small.as_ref(), "window").await; // 3 entries: tenant, 2 keys
     for i in 0..4 {
         let (a, sp) = app(&t, &format!("w{i}"), &[]);

@@ -4,6 +4,7 @@ pub mod account;
 pub mod api;
 pub mod app;
 pub mod app_consent;
+pub mod audit;
 pub mod client_files;
 pub mod client_http;
 pub mod client_output;

@@ -29,6 +29,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
+use gatehouse_core::admin::Admin;
 use gatehouse_core::model::{RbacScope, Tenant};
 use gatehouse_core::rbac::{Principal, SubscriptionAccess};
 use gatehouse_core::Error;
@@ -64,6 +65,8 @@ pub struct Request {
     /// The caller's tenant (from the verified token).
     pub tenant: Arc<Tenant>,
     pub who: Principal,
+    /// The management operations, acting as the caller (every change audited as theirs).
+    pub admin: Admin,
 }
 
 impl Request {
@@ -152,7 +155,9 @@ async fn handle(s: &AppState, request: axum::extract::Request) -> Result<Respons
         object_id: caller.object_id().to_owned(),
         groups: s.gh.groups_of(caller.tenant_id(), caller.object_id()).await?,
     };
+    let actor = crate::actor::of(&s.gh, &caller, &parts.extensions).await?;
     let req = Request {
+        admin: s.gh.admin_as(actor),
         method: parts.method,
         path,
         api_version,

@@ -170,10 +170,10 @@ async fn list(s: &AppState, req: Request, sub: &str) -> Result<Response, Error> 
     let mut page: Vec<ResourceGroup> = Vec::new();
     let mut more = false;
     loop {
-        let read =
-            s.gh.admin()
-                .resource_groups(&access.subscription, after.as_deref(), top + 1)
-                .await?;
+        let read = req
+            .admin
+            .resource_groups(&access.subscription, after.as_deref(), top + 1)
+            .await?;
         let exhausted = read.len() as i64 <= top;
         for rg in read {
             if page.len() as i64 == top {
@@ -232,7 +232,7 @@ async fn get(s: &AppState, req: Request, sub: &str, name: &str) -> Result<Respon
         .authorize(s, &access, action::GROUP_READ, &RbacScope::resource_group(sub, name))
         .await;
     let found = match authorized {
-        Ok(()) => s.gh.admin().resource_group(&access.subscription, name).await,
+        Ok(()) => req.admin.resource_group(&access.subscription, name).await,
         Err(e) => Err(e),
     };
     match (head, found) {
@@ -259,7 +259,7 @@ async fn put(s: &AppState, req: Request, sub: &str, name: &str) -> Result<Respon
         tags: body.tags.unwrap_or_default().into_iter().collect(),
         managed_by: body.managed_by,
     };
-    let (rg, created) = s.gh.admin().put_resource_group(&subscription, name, write).await?;
+    let (rg, created) = req.admin.put_resource_group(&subscription, name, write).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(json(status, group_json(&rg)))
 }
@@ -270,7 +270,7 @@ async fn patch(s: &AppState, req: Request, sub: &str, name: &str) -> Result<Resp
         .await?;
     let subscription = access.subscription.clone();
     let body: PatchBody = req.json()?;
-    let admin = s.gh.admin();
+    let admin = req.admin;
     let old = admin.resource_group(&subscription, name).await?;
     let write = GroupWrite {
         location: old.location.clone(),
@@ -293,7 +293,7 @@ async fn delete(s: &AppState, req: Request, sub: &str, name: &str) -> Result<Res
     let access = req.subscription(s, sub).await?;
     req.authorize(s, &access, action::GROUP_DELETE, &RbacScope::resource_group(sub, name))
         .await?;
-    s.gh.admin().delete_resource_group(&access.subscription, name).await?;
+    req.admin.delete_resource_group(&access.subscription, name).await?;
     s.gh.rbac().forget_subscription(sub);
     let location = format!(
         "{}/subscriptions/{sub}/operationresults/{}?api-version={}",
@@ -326,7 +326,7 @@ async fn operation(s: &AppState, req: Request, sub: &str, op: &str) -> Result<Re
         .and_then(|k| URL_SAFE_NO_PAD.decode(k).ok())
         .and_then(|k| String::from_utf8(k).ok())
         .ok_or(Error::NoSuchPath)?;
-    match s.gh.admin().resource_group(&access.subscription, &key).await {
+    match req.admin.resource_group(&access.subscription, &key).await {
         Ok(_) => {
             let mut r = StatusCode::ACCEPTED.into_response();
             r.headers_mut()

@@ -124,15 +124,15 @@ fn same_scope(a: &RbacScope, b: &RbacScope) -> bool {
 async fn get(s: &AppState, req: Request, scope: RbacScope, id: &str) -> Result<Response, Error> {
     let access = req.subscription(s, &scope.subscription_id).await?;
     req.authorize(s, &access, action::ROLE_ASSIGNMENT_READ, &scope).await?;
-    let found =
-        s.gh.admin()
-            .role_assignment(&req.tenant, id)
-            .await?
-            .filter(|a| same_scope(&a.scope, &scope))
-            .ok_or_else(|| Error::NotFound {
-                object: Object::RoleAssignment,
-                name: id.to_owned(),
-            })?;
+    let found = req
+        .admin
+        .role_assignment(&req.tenant, id)
+        .await?
+        .filter(|a| same_scope(&a.scope, &scope))
+        .ok_or_else(|| Error::NotFound {
+            object: Object::RoleAssignment,
+            name: id.to_owned(),
+        })?;
     Ok(json(StatusCode::OK, assignment_json(&found)))
 }
 
@@ -162,21 +162,21 @@ async fn put(s: &AppState, req: Request, scope: RbacScope, id: &str) -> Result<R
             ))
         })?),
     };
-    let (a, created) =
-        s.gh.admin()
-            .create_role_assignment(
-                &tenant,
-                NewAssignment {
-                    id: id.to_owned(),
-                    scope: scope.clone(),
-                    role_definition_id,
-                    principal_id: p.principal_id,
-                    principal_type,
-                    description: p.description,
-                    created_by,
-                },
-            )
-            .await?;
+    let (a, created) = req
+        .admin
+        .create_role_assignment(
+            &tenant,
+            NewAssignment {
+                id: id.to_owned(),
+                scope: scope.clone(),
+                role_definition_id,
+                principal_id: p.principal_id,
+                principal_type,
+                description: p.description,
+                created_by,
+            },
+        )
+        .await?;
     s.gh.rbac().forget_subscription(&scope.subscription_id);
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok(json(status, assignment_json(&a)))
@@ -186,7 +186,7 @@ async fn delete(s: &AppState, req: Request, scope: RbacScope, id: &str) -> Resul
     let access = req.subscription(s, &scope.subscription_id).await?;
     req.authorize(s, &access, action::ROLE_ASSIGNMENT_DELETE, &scope)
         .await?;
-    let admin = s.gh.admin();
+    let admin = req.admin;
     match admin.role_assignment(&req.tenant, id).await? {
         Some(a) if same_scope(&a.scope, &scope) => {
             let removed = admin.delete_role_assignment(&req.tenant, id).await?;

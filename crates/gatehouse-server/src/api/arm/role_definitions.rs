@@ -106,7 +106,7 @@ async fn list(s: &AppState, req: Request, scope: Option<RbacScope>) -> Result<Re
         })?,
         None => Vec::new(),
     };
-    let all = s.gh.admin().role_definitions(&req.tenant).await?;
+    let all = req.admin.role_definitions(&req.tenant).await?;
     let mut value = Vec::new();
     for d in &all {
         let mut keep = true;
@@ -140,16 +140,16 @@ async fn list(s: &AppState, req: Request, scope: Option<RbacScope>) -> Result<Re
 
 async fn get(s: &AppState, req: Request, scope: Option<RbacScope>, id: &str) -> Result<Response, Error> {
     may_read(s, &req, scope.as_ref()).await?;
-    let d =
-        s.gh.admin()
-            .role_definitions(&req.tenant)
-            .await?
-            .into_iter()
-            .find(|d| d.id.eq_ignore_ascii_case(id))
-            .ok_or_else(|| Error::NotFound {
-                object: gatehouse_core::error::Object::RoleDefinition,
-                name: id.to_owned(),
-            })?;
+    let d = req
+        .admin
+        .role_definitions(&req.tenant)
+        .await?
+        .into_iter()
+        .find(|d| d.id.eq_ignore_ascii_case(id))
+        .ok_or_else(|| Error::NotFound {
+            object: gatehouse_core::error::Object::RoleDefinition,
+            name: id.to_owned(),
+        })?;
     Ok(json(StatusCode::OK, definition_json(scope.as_ref(), &d)))
 }
 
@@ -183,19 +183,19 @@ async fn put(s: &AppState, req: Request, scope: RbacScope, id: &str) -> Result<R
             .authorize(&other, &req.who, action::ROLE_DEFINITION_WRITE, a)
             .await?;
     }
-    let d =
-        s.gh.admin()
-            .put_custom_role(
-                &tenant,
-                NewRole {
-                    id: id.to_owned(),
-                    role_name: p.role_name,
-                    description: p.description.unwrap_or_default(),
-                    permissions: p.permissions,
-                    assignable_scopes: scopes,
-                },
-            )
-            .await?;
+    let d = req
+        .admin
+        .put_custom_role(
+            &tenant,
+            NewRole {
+                id: id.to_owned(),
+                role_name: p.role_name,
+                description: p.description.unwrap_or_default(),
+                permissions: p.permissions,
+                assignable_scopes: scopes,
+            },
+        )
+        .await?;
     s.gh.rbac().forget_custom_roles(&tenant.id);
     Ok(json(StatusCode::CREATED, definition_json(Some(&scope), &d)))
 }
@@ -204,7 +204,7 @@ async fn delete(s: &AppState, req: Request, scope: RbacScope, id: &str) -> Resul
     let access = req.subscription(s, &scope.subscription_id).await?;
     req.authorize(s, &access, action::ROLE_DEFINITION_DELETE, &scope)
         .await?;
-    match s.gh.admin().delete_custom_role(&req.tenant, id).await? {
+    match req.admin.delete_custom_role(&req.tenant, id).await? {
         Some(d) => {
             s.gh.rbac().forget_custom_roles(&req.tenant.id);
             Ok(json(StatusCode::OK, definition_json(Some(&scope), &d)))

@@ -75,7 +75,7 @@ pub async fn handle(s: &AppState, req: Request) -> Result<Response, Error> {
         }
         ArmPath::Subscriptions => {
             let mut value = Vec::new();
-            for sub in s.gh.admin().subscriptions(&req.tenant).await? {
+            for sub in req.admin.subscriptions(&req.tenant).await? {
                 if let Some(access) = s.gh.rbac().subscription(&sub.id).await? {
                     if Rbac::sees(&access, &req.who) {
                         value.push(subscription_json(&access.subscription));

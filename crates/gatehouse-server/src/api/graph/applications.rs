@@ -129,7 +129,7 @@ async fn find(s: &AppState, tenant: &Tenant, id: &str) -> Result<Application, Er
 pub async fn list(State(s): State<AppState>, c: GraphCaller, uri: Uri) -> Result<Response, Graph> {
     c.access.require_read()?;
     let q = ListQuery::parse(&uri, FILTERABLE, LISTS)?;
-    let apps = s.gh.admin().list_apps(&c.tenant).await?;
+    let apps = c.admin.list_apps(&c.tenant).await?;
     // Filter and page on the objects without credentials; read credentials for the page only.
     let items = apps.iter().map(|a| objects::application(a, &[], &[])).collect();
     let mut page = q.page(items, s.gh.base_url(), &uri);
@@ -168,7 +168,7 @@ pub async fn create(
         app_roles: body.roles().unwrap_or_default(),
         scopes: Vec::new(),
     };
-    let (app, _sp) = s.gh.admin().create_app(&c.tenant, new).await?;
+    let (app, _sp) = c.admin.create_app(&c.tenant, new).await?;
     Ok(created(render(&s, &app).await?))
 }
 
@@ -188,14 +188,14 @@ pub async fn update(
         redirect_uris,
         app_roles: body.roles(),
     };
-    s.gh.admin().update_app(&c.tenant, &app, changes).await?;
+    c.admin.update_app(&c.tenant, &app, changes).await?;
     Ok(no_content())
 }
 
 pub async fn delete(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
     c.access.require_write(Family::Applications)?;
     let app = find(&s, &c.tenant, &id).await?;
-    s.gh.admin().delete_app(&c.tenant, &app.app_id).await?;
+    c.admin.delete_app(&c.tenant, &app.app_id).await?;
     Ok(no_content())
 }
 
@@ -237,10 +237,10 @@ pub async fn add_password(
             return Err(Error::Invalid("The secret's display name may have at most 256 characters.".into()).into());
         }
     }
-    let secret =
-        s.gh.admin()
-            .add_secret(&c.tenant, &app, cred.display_name.as_deref(), end)
-            .await?;
+    let secret = c
+        .admin
+        .add_secret(&c.tenant, &app, cred.display_name.as_deref(), end)
+        .await?;
     let m = &secret.meta;
     Ok(Json(json!({
         "keyId": m.key_id,
@@ -268,6 +268,6 @@ pub async fn remove_password(
 ) -> Result<Response, Graph> {
     c.access.require_write(Family::Applications)?;
     let app = find(&s, &c.tenant, &id).await?;
-    s.gh.admin().remove_secret(&c.tenant, &app, &body.key_id).await?;
+    c.admin.remove_secret(&c.tenant, &app, &body.key_id).await?;
     Ok(no_content())
 }

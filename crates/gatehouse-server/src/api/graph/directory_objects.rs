@@ -23,11 +23,7 @@ pub struct GetByIds {
     pub types: Vec<String>,
 }
 
-pub async fn get_by_ids(
-    State(s): State<AppState>,
-    c: GraphCaller,
-    GraphJson(body): GraphJson<GetByIds>,
-) -> Result<Response, Graph> {
+pub async fn get_by_ids(c: GraphCaller, GraphJson(body): GraphJson<GetByIds>) -> Result<Response, Graph> {
     c.access.require_read()?;
     if body.ids.len() > MAX_IDS {
         return Err(Error::Invalid(format!("At most {MAX_IDS} ids may be asked at once.")).into());
@@ -49,7 +45,7 @@ pub async fn get_by_ids(
             }
         }
     }
-    let admin = s.gh.admin();
+    let admin = c.admin;
     let mut value = Vec::new();
     for id in &body.ids {
         if let Some(o) = admin.directory_object(&c.tenant, id).await? {
@@ -84,7 +80,7 @@ pub async fn member_objects(
     if !own {
         c.access.require_read()?;
     }
-    let admin = s.gh.admin();
+    let admin = c.admin;
     let object = match admin.directory_object(&c.tenant, &id).await? {
         Some(o) => o,
         // A UPN names a user too (`/users/{upn}/getMemberGroups`).

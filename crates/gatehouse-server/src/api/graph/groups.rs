@@ -39,22 +39,18 @@ pub struct MemberRef {
 pub async fn list(State(s): State<AppState>, c: GraphCaller, uri: Uri) -> Result<Response, Graph> {
     c.access.require_read()?;
     let q = ListQuery::parse(&uri, FILTERABLE, &[])?;
-    let groups = s.gh.admin().list_groups(&c.tenant).await?;
+    let groups = c.admin.list_groups(&c.tenant).await?;
     let items = groups.iter().map(objects::group).collect();
     Ok(Json(q.page(items, s.gh.base_url(), &uri)).into_response())
 }
 
-pub async fn show(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
+pub async fn show(c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
     c.access.require_read()?;
-    let g = s.gh.admin().group(&c.tenant, &id).await?;
+    let g = c.admin.group(&c.tenant, &id).await?;
     Ok(Json(objects::group(&g)).into_response())
 }
 
-pub async fn create(
-    State(s): State<AppState>,
-    c: GraphCaller,
-    GraphJson(body): GraphJson<GroupBody>,
-) -> Result<Response, Graph> {
+pub async fn create(c: GraphCaller, GraphJson(body): GraphJson<GroupBody>) -> Result<Response, Graph> {
     c.access.require_write(Family::Groups)?;
     if body.group_types.as_ref().is_some_and(|t| !t.is_empty()) {
         return Err(Error::Invalid("Only security groups (groupTypes []) are supported.".into()).into());
@@ -68,25 +64,25 @@ pub async fn create(
     let mail_nickname = body
         .mail_nickname
         .ok_or_else(|| Error::Invalid("Property 'mailNickname' is required to create a group.".into()))?;
-    let g =
-        s.gh.admin()
-            .create_group(
-                &c.tenant,
-                NewGroup {
-                    display_name,
-                    mail_nickname,
-                    description: body.description,
-                    security_enabled: body.security_enabled.unwrap_or(true),
-                    mail_enabled: false,
-                },
-            )
-            .await?;
+    let g = c
+        .admin
+        .create_group(
+            &c.tenant,
+            NewGroup {
+                display_name,
+                mail_nickname,
+                description: body.description,
+                security_enabled: body.security_enabled.unwrap_or(true),
+                mail_enabled: false,
+            },
+        )
+        .await?;
     Ok(created(objects::group(&g)))
 }
 
-pub async fn delete(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
+pub async fn delete(c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
     c.access.require_write(Family::Groups)?;
-    s.gh.admin().delete_group(&c.tenant, &id).await?;
+    c.admin.delete_group(&c.tenant, &id).await?;
     Ok(no_content())
 }
 
@@ -98,7 +94,7 @@ pub async fn members(
 ) -> Result<Response, Graph> {
     c.access.require_read()?;
     let q = ListQuery::parse(&uri, &["id", "displayName"], &[])?;
-    let members = s.gh.admin().group_members(&c.tenant, &id).await?;
+    let members = c.admin.group_members(&c.tenant, &id).await?;
     let items: Vec<Value> = members.iter().map(objects::typed).collect();
     Ok(Json(q.page(items, s.gh.base_url(), &uri)).into_response())
 }
@@ -112,24 +108,19 @@ fn referenced_id(odata_id: &str) -> Result<String, Error> {
 }
 
 pub async fn add_member(
-    State(s): State<AppState>,
     c: GraphCaller,
     Path(id): Path<String>,
     GraphJson(body): GraphJson<MemberRef>,
 ) -> Result<Response, Graph> {
     c.access.require_write(Family::Groups)?;
     let member = referenced_id(&body.odata_id)?;
-    s.gh.admin().add_group_member(&c.tenant, &id, &member).await?;
+    c.admin.add_group_member(&c.tenant, &id, &member).await?;
     Ok(no_content())
 }
 
-pub async fn remove_member(
-    State(s): State<AppState>,
-    c: GraphCaller,
-    Path((id, member)): Path<(String, String)>,
-) -> Result<Response, Graph> {
+pub async fn remove_member(c: GraphCaller, Path((id, member)): Path<(String, String)>) -> Result<Response, Graph> {
     c.access.require_write(Family::Groups)?;
-    s.gh.admin().remove_group_member(&c.tenant, &id, &member).await?;
+    c.admin.remove_group_member(&c.tenant, &id, &member).await?;
     Ok(no_content())
 }
 

@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use gatehouse_core::admin::directory_roles::DirectoryAccess;
+use gatehouse_core::admin::Admin;
 use gatehouse_core::model::Tenant;
 use gatehouse_core::Error;
 use gatehouse_guard::{Caller, Requirement};
@@ -121,6 +122,8 @@ pub struct GraphCaller {
     pub is_user: bool,
     pub access: DirectoryAccess,
     pub caller: Caller,
+    /// The management operations, acting as this caller (every change audited as theirs).
+    pub admin: Admin,
 }
 
 impl FromRequestParts<AppState> for GraphCaller {
@@ -172,11 +175,13 @@ impl FromRequestParts<AppState> for GraphCaller {
         if is_user && !first_party {
             access = access.limited_to(caller.scopes());
         }
+        let actor = crate::actor::of(&state.gh, &caller, &parts.extensions).await?;
         Ok(Self {
             tenant,
             principal_id,
             is_user,
             access,
+            admin: state.gh.admin_as(actor),
             caller,
         })
     }

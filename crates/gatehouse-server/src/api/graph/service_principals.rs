@@ -34,7 +34,7 @@ pub struct SpBody {
 pub async fn list(State(s): State<AppState>, c: GraphCaller, uri: Uri) -> Result<Response, Graph> {
     c.access.require_read()?;
     let q = ListQuery::parse(&uri, FILTERABLE, LISTS)?;
-    let admin = s.gh.admin();
+    let admin = c.admin;
     let uris: HashMap<String, Vec<String>> = admin
         .list_apps(&c.tenant)
         .await?
@@ -50,9 +50,9 @@ pub async fn list(State(s): State<AppState>, c: GraphCaller, uri: Uri) -> Result
     Ok(Json(q.page(items, s.gh.base_url(), &uri)).into_response())
 }
 
-pub async fn show(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
+pub async fn show(c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
     c.access.require_read()?;
-    let admin = s.gh.admin();
+    let admin = c.admin;
     let sp = admin.service_principal(&c.tenant, &id).await?;
     let uris = admin
         .app(&c.tenant, &sp.app_id)
@@ -62,11 +62,7 @@ pub async fn show(State(s): State<AppState>, c: GraphCaller, Path(id): Path<Stri
     Ok(Json(objects::service_principal(&sp, &uris)).into_response())
 }
 
-pub async fn create(
-    State(s): State<AppState>,
-    c: GraphCaller,
-    GraphJson(body): GraphJson<SpBody>,
-) -> Result<Response, Graph> {
+pub async fn create(c: GraphCaller, GraphJson(body): GraphJson<SpBody>) -> Result<Response, Graph> {
     c.access.require_write(Family::Applications)?;
     if body.account_enabled == Some(false) {
         return Err(Error::Invalid("A service principal is created enabled.".into()).into());
@@ -74,7 +70,7 @@ pub async fn create(
     if uuid::Uuid::parse_str(&body.app_id).is_err() {
         return Err(Error::Invalid("appId must be an application (client) id.".into()).into());
     }
-    let admin = s.gh.admin();
+    let admin = c.admin;
     let (sp, _new) = admin.ensure_service_principal(&c.tenant, &body.app_id).await?;
     let uris = admin
         .app(&c.tenant, &sp.app_id)
@@ -84,8 +80,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(objects::service_principal(&sp, &uris))).into_response())
 }
 
-pub async fn delete(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
+pub async fn delete(c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
     c.access.require_write(Family::Applications)?;
-    s.gh.admin().delete_service_principal(&c.tenant, &id).await?;
+    c.admin.delete_service_principal(&c.tenant, &id).await?;
     Ok(no_content())
 }

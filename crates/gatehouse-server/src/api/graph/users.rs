@@ -37,36 +37,32 @@ pub struct UserBody {
     pub on_premises_immutable_id: Option<String>,
 }
 
-pub async fn me(State(s): State<AppState>, c: GraphCaller) -> Result<Response, Graph> {
+pub async fn me(c: GraphCaller) -> Result<Response, Graph> {
     if !c.is_user {
         return Err(Error::Invalid("/me request is only valid with delegated authentication flow.".into()).into());
     }
-    let user = s.gh.admin().user(&c.tenant, &c.principal_id).await?;
+    let user = c.admin.user(&c.tenant, &c.principal_id).await?;
     Ok(Json(objects::user(&user)).into_response())
 }
 
 pub async fn list(State(s): State<AppState>, c: GraphCaller, uri: Uri) -> Result<Response, Graph> {
     c.access.require_read()?;
     let q = ListQuery::parse(&uri, FILTERABLE, &[])?;
-    let users = s.gh.admin().list_users(&c.tenant).await?;
+    let users = c.admin.list_users(&c.tenant).await?;
     let items = users.iter().map(objects::user).collect();
     Ok(Json(q.page(items, s.gh.base_url(), &uri)).into_response())
 }
 
-pub async fn show(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
+pub async fn show(c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
     // A user may always read their own object.
     if !(c.is_user && id.eq_ignore_ascii_case(&c.principal_id)) {
         c.access.require_read()?;
     }
-    let user = s.gh.admin().user(&c.tenant, &id).await?;
+    let user = c.admin.user(&c.tenant, &id).await?;
     Ok(Json(objects::user(&user)).into_response())
 }
 
-pub async fn create(
-    State(s): State<AppState>,
-    c: GraphCaller,
-    GraphJson(body): GraphJson<UserBody>,
-) -> Result<Response, Graph> {
+pub async fn create(c: GraphCaller, GraphJson(body): GraphJson<UserBody>) -> Result<Response, Graph> {
     c.access.require_write(Family::Users)?;
     let missing = |what: &str| {
         Graph(Error::Invalid(format!(
@@ -82,12 +78,11 @@ pub async fn create(
         password_change_required: profile.force_change_password_next_sign_in.unwrap_or(false)
             || profile.force_change_password_next_sign_in_with_mfa.unwrap_or(false),
     };
-    let user = s.gh.admin().create_user(&c.tenant, new).await?;
+    let user = c.admin.create_user(&c.tenant, new).await?;
     Ok(created(objects::user(&user)))
 }
 
 pub async fn update(
-    State(s): State<AppState>,
     c: GraphCaller,
     Path(id): Path<String>,
     GraphJson(body): GraphJson<UserBody>,
@@ -110,12 +105,12 @@ pub async fn update(
         account_enabled: body.account_enabled,
         password_change_required: must_change,
     };
-    s.gh.admin().update_user(&c.tenant, &id, changes).await?;
+    c.admin.update_user(&c.tenant, &id, changes).await?;
     Ok(no_content())
 }
 
-pub async fn delete(State(s): State<AppState>, c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
+pub async fn delete(c: GraphCaller, Path(id): Path<String>) -> Result<Response, Graph> {
     c.access.require_write(Family::Users)?;
-    s.gh.admin().delete_user(&c.tenant, &id).await?;
+    c.admin.delete_user(&c.tenant, &id).await?;
     Ok(no_content())
 }
