@@ -12,7 +12,10 @@ use serde_json::{json, Value};
 /// Signs `header` and `claims` with the tenant's stored key named `kid` (read from the data
 /// folder as an attacker holding the key would).
 async fn forge(s: &gatehouse_testkit::Server, tenant: &str, header: &Value, claims: &Value) -> String {
-    let store = gatehouse_store::open_data_dir(&s.data_dir).await.unwrap();
+    let store = gatehouse_store::open_data_dir(&s.data_dir)
+        .await
+        .unwrap()
+        .with_actor(gatehouse_core::model::Actor::operator());
     let kek = gatehouse_keys::Kek::from_base64(&std::fs::read_to_string(s.data_dir.join("kek")).unwrap()).unwrap();
     let kid = header["kid"].as_str().unwrap();
     let record = store

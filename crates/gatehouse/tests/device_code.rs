@@ -138,7 +138,10 @@ async fn expired_device_code_is_refused() {
     let (tenant, _, _) = first(&s);
     user(&s, "ada@contoso.com");
     // A device code that expires in 2 seconds, written where the server keeps them.
-    let store = gatehouse_store::open_data_dir(&s.data_dir).await.unwrap();
+    let store = gatehouse_store::open_data_dir(&s.data_dir)
+        .await
+        .unwrap()
+        .with_actor(gatehouse_core::model::Actor::operator());
     let t = gatehouse_core::model::now();
     let code = gatehouse_core::model::DeviceCode {
         device_code_hash: gatehouse_core::secret::sha256(b"short-lived-device-code"),

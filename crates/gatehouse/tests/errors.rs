@@ -66,7 +66,10 @@ async fn expired_secret_is_7000222() {
     let shown = s.admin(&["app", "show", &app]);
     let object_id = shown["id"].as_str().unwrap().to_owned();
     // Write an already-expired secret straight into the server's database.
-    let store = gatehouse_store::open_data_dir(&s.data_dir).await.unwrap();
+    let store = gatehouse_store::open_data_dir(&s.data_dir)
+        .await
+        .unwrap()
+        .with_actor(gatehouse_core::model::Actor::operator());
     let (text, hash) = gatehouse_core::secret::generate();
     let now = gatehouse_core::model::now();
     let expired = gatehouse_core::model::ClientSecret {

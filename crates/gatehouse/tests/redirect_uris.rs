@@ -62,7 +62,10 @@ async fn a_stored_unsafe_redirect_uri_is_never_rendered_into_a_form() {
     // A value stored before the rules existed: written straight into the database.
     let bad = "JaVaScRiPt:alert(document.domain)//";
     {
-        let store = gatehouse_store::open_data_dir(&s.data_dir).await.unwrap();
+        let store = gatehouse_store::open_data_dir(&s.data_dir)
+            .await
+            .unwrap()
+            .with_actor(gatehouse_core::model::Actor::operator());
         let mut stored = store
             .application_by_app_id(&tenant, &app_id)
             .await

@@ -42,7 +42,10 @@ async fn client_secrets_are_stored_only_as_hashes() {
 async fn private_keys_are_encrypted_at_rest() {
     let mut s = start();
     let (tenant, _, _) = first(&s);
-    let store = gatehouse_store::open_data_dir(&s.data_dir).await.unwrap();
+    let store = gatehouse_store::open_data_dir(&s.data_dir)
+        .await
+        .unwrap()
+        .with_actor(gatehouse_core::model::Actor::operator());
     let keys = store.keys_for_tenant(&tenant).await.unwrap();
     assert_eq!(keys.len(), 2);
     let kek = gatehouse_keys::Kek::from_base64(&std::fs::read_to_string(s.data_dir.join("kek")).unwrap()).unwrap();

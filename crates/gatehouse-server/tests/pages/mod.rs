@@ -51,7 +51,7 @@ impl Fixture {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("gh.sqlite")).await.unwrap());
         let (kek, _) = Kek::generate().unwrap();
         let kek = Arc::new(kek);
-        let admin = Admin::new(store.clone(), kek.clone());
+        let admin = Admin::new(store.clone(), kek.clone()).acting(gatehouse_core::model::Actor::operator());
         let tenant = admin
             .create_tenant(NewTenant {
                 name: "contoso".into(),
