@@ -47,6 +47,8 @@ pub struct Verify {
     /// finds a chain rewritten from that entry on.
     #[arg(long, value_name = "SEQ:HASH")]
     expect_head: Option<String>,
+    #[arg(long, short, value_enum, default_value_t)]
+    output: Output,
 }
 
 /// Filters shared by `list` and `export`.
@@ -161,11 +163,18 @@ impl AuditCmd {
                         if let Some(expect) = &v.expect_head {
                             check_expected(&log, expect).await?;
                         }
-                        println!(
-                            "the audit log is intact: {entries} entries; head {entries}:{}",
-                            audit::hex(&head)
-                        );
-                        println!("keep the head line somewhere else: `--expect-head` with it finds a rewritten chain");
+                        let head = format!("{entries}:{}", audit::hex(&head));
+                        match v.output {
+                            Output::Json => print(
+                                v.output,
+                                &serde_json::json!({"intact": true, "entries": entries, "head": head}),
+                                &[],
+                            ),
+                            Output::Table => {
+                                println!("the audit log is intact: {entries} entries; head {head}");
+                                println!("keep the head somewhere else: `--expect-head {head}` later finds a rewritten chain");
+                            }
+                        }
                     }
                     Verified::Broken(b) => {
                         bail!(
