@@ -116,6 +116,7 @@ async fn kill_while_creating(options: ServerOptions) {
         "too few acknowledged creations to prove anything: {}",
         acked.len()
     );
+    eprintln!("{} creations acknowledged over {CYCLES} SIGKILL cycles", acked.len());
 
     // Every acknowledged secret works, so its application and service principal exist.
     for (app, text) in &acked {
