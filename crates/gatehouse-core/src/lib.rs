@@ -8,6 +8,8 @@
 //!   with lockout, sign-out, the apps a user authorized.
 //! - [`admin`]: management operations on the directory (tenants, apps, credentials, users, APIs,
 //!   consent): what the CLI and the management APIs share.
+//! - [`pats`]: personal access tokens (Azure DevOps' shape): scopes and their implication,
+//!   the lifecycle, and the check of a presented PAT.
 //! - [`rbac`]: Azure RBAC for the ARM front door: built-in roles, action patterns, and the
 //!   cached decision (a subscription's assignments, inherited down the scope tree).
 //! - [`model`]: the domain's types, by concern.
@@ -27,6 +29,7 @@ pub mod issuance;
 pub mod maintenance;
 pub mod model;
 pub mod password;
+pub mod pats;
 pub mod rbac;
 pub mod secret;
 pub mod service;

@@ -39,6 +39,9 @@ use certificates::*;
 #[path = "conformance/groups.rs"]
 mod groups;
 use groups::*;
+#[path = "conformance/pats.rs"]
+mod pats;
+use pats::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -535,6 +538,9 @@ macro_rules! suite {
             case!(groups_and_transitive_membership);
             case!(directory_roles_round_trip);
             case!(service_principals_on_their_own);
+            case!(pats_round_trip_page_and_filter);
+            case!(pat_use_is_recorded_at_most_once_per_interval);
+            case!(pats_and_entitlements_die_with_their_user);
         }
     };
 }
