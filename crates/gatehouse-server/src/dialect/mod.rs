@@ -6,12 +6,15 @@
 //!   `error_codes`, `trace_id`, `correlation_id`, `timestamp`);
 //! - [`arm`]: Azure Resource Manager (`{"error":{"code","message"}}`);
 //! - [`graph`]: Microsoft Graph (`{"error":{"code","message","innerError":{...}}}`);
-//! - [`iotc`]: IoT Central (`{"error":{"code","message","requestId","time"}}`, `x-ms-error-code`).
+//! - [`iotc`]: IoT Central (`{"error":{"code","message","requestId","time"}}`, `x-ms-error-code`);
+//! - [`devops`]: Azure DevOps (`{"$id","innerException","message","typeName","typeKey","errorCode",
+//!   "eventId"}`; the PAT API's own refusals are `patTokenError` values).
 //!
 //! [`Door`] says which dialect a path speaks, for answers no handler produced (unknown paths,
 //! wrong methods).
 
 pub mod arm;
+pub mod devops;
 pub mod graph;
 pub mod iotc;
 pub mod oauth;
@@ -29,6 +32,7 @@ pub enum Door {
     Arm,
     Graph,
     Iotc,
+    DevOps,
 }
 
 impl Door {
@@ -40,6 +44,7 @@ impl Door {
             "subscriptions" | "tenants" | "providers" | "metadata" => Self::Arm,
             "graph" => Self::Graph,
             "api" => Self::Iotc,
+            "_apis" => Self::DevOps,
             _ => Self::OAuth,
         }
     }
@@ -51,6 +56,7 @@ impl Door {
             Self::Arm => arm::Arm(e).into_response(),
             Self::Graph => graph::Graph(e).into_response(),
             Self::Iotc => iotc::Iotc(e).into_response(),
+            Self::DevOps => devops::DevOps(e).into_response(),
         }
     }
 }
@@ -112,6 +118,7 @@ mod tests {
         assert_eq!(Door::of("/metadata/endpoints"), Door::Arm);
         assert_eq!(Door::of("/graph/v1.0/me"), Door::Graph);
         assert_eq!(Door::of("/api/roles"), Door::Iotc);
+        assert_eq!(Door::of("/_apis/tokens/pats"), Door::DevOps);
         assert_eq!(Door::of("/default/oauth2/v2.0/token"), Door::OAuth);
         assert_eq!(Door::of("/"), Door::OAuth);
     }
