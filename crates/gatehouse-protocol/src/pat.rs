@@ -210,7 +210,10 @@ mod tests {
     #[test]
     fn the_scanner_finds_real_pats_and_skips_corrupted_and_look_alikes() {
         let real1 = Pat::from_body(BODY).unwrap().expose().to_owned();
-        let real2 = Pat::from_body(&BODY.chars().rev().collect::<String>()).unwrap().expose().to_owned();
+        let real2 = Pat::from_body(&BODY.chars().rev().collect::<String>())
+            .unwrap()
+            .expose()
+            .to_owned();
         let mut corrupted = real1.clone().into_bytes();
         corrupted[20] = if corrupted[20] == b'Z' { b'Y' } else { b'Z' };
         let corrupted = String::from_utf8(corrupted).unwrap();

@@ -117,7 +117,14 @@ fn in_days(days: i64) -> String {
 }
 
 async fn create(f: &Fixture, t: &str, name: &str, scope: &str) -> Reply {
-    call(f, "POST", &pats(""), t, Some(json!({"displayName": name, "scope": scope, "validTo": in_days(10), "allOrgs": false}))).await
+    call(
+        f,
+        "POST",
+        &pats(""),
+        t,
+        Some(json!({"displayName": name, "scope": scope, "validTo": in_days(10), "allOrgs": false})),
+    )
+    .await
 }
 
 fn assert_dotnet_error(r: &Reply, status: u16, type_key: &str) {
@@ -164,7 +171,12 @@ async fn the_pat_lifecycle_in_azure_devops_shapes() {
 
     // The PAT works, with its scopes expanded by implication.
     let now = gatehouse_core::model::now();
-    let gh = gatehouse_core::Gatehouse::new(f.store.clone(), f.kek.clone(), "https://127.0.0.1:8443", Default::default());
+    let gh = gatehouse_core::Gatehouse::new(
+        f.store.clone(),
+        f.kek.clone(),
+        "https://127.0.0.1:8443",
+        Default::default(),
+    );
     let who = gh.pats().check(&token, now).await.unwrap();
     assert_eq!(who.authorization_id, id);
     assert_eq!(who.user_principal_name, pages::UPN);
@@ -224,15 +236,39 @@ async fn refusals_are_pat_token_errors() {
     let f = Fixture::new().await;
     let t = devops_token(&f).await;
     let cases = [
-        (json!({"scope": "vso.code", "validTo": in_days(1)}), "displayNameRequired"),
-        (json!({"displayName": "x\u{7}", "scope": "vso.code", "validTo": in_days(1)}), "invalidDisplayName"),
-        (json!({"displayName": "x", "scope": "vso.nonsense", "validTo": in_days(1)}), "invalidScope"),
-        (json!({"displayName": "x", "scope": "", "validTo": in_days(1)}), "invalidScope"),
-        (json!({"displayName": "x", "scope": "vso.code", "validTo": in_days(-1)}), "invalidValidTo"),
-        (json!({"displayName": "x", "scope": "vso.code", "validTo": in_days(366)}), "invalidValidTo"),
-        (json!({"displayName": "x", "scope": "vso.code", "validTo": "next week"}), "invalidValidTo"),
+        (
+            json!({"scope": "vso.code", "validTo": in_days(1)}),
+            "displayNameRequired",
+        ),
+        (
+            json!({"displayName": "x\u{7}", "scope": "vso.code", "validTo": in_days(1)}),
+            "invalidDisplayName",
+        ),
+        (
+            json!({"displayName": "x", "scope": "vso.nonsense", "validTo": in_days(1)}),
+            "invalidScope",
+        ),
+        (
+            json!({"displayName": "x", "scope": "", "validTo": in_days(1)}),
+            "invalidScope",
+        ),
+        (
+            json!({"displayName": "x", "scope": "vso.code", "validTo": in_days(-1)}),
+            "invalidValidTo",
+        ),
+        (
+            json!({"displayName": "x", "scope": "vso.code", "validTo": in_days(366)}),
+            "invalidValidTo",
+        ),
+        (
+            json!({"displayName": "x", "scope": "vso.code", "validTo": "next week"}),
+            "invalidValidTo",
+        ),
         // Full access is not held by default: a scope the user lacks.
-        (json!({"displayName": "x", "scope": "app_token", "validTo": in_days(1)}), "accessDenied"),
+        (
+            json!({"displayName": "x", "scope": "app_token", "validTo": in_days(1)}),
+            "accessDenied",
+        ),
     ];
     for (body, want) in cases {
         let r = call(&f, "POST", &pats(""), &t, Some(body.clone())).await;
@@ -245,7 +281,14 @@ async fn refusals_are_pat_token_errors() {
     assert_eq!(r.body["patTokenError"], "authorizationNotFound");
     let r = call(&f, "GET", &pats("&authorizationId=nope"), &t, None).await;
     assert_eq!(r.body["patTokenError"], "invalidAuthorizationId");
-    let r = call(&f, "PUT", &pats(""), &t, Some(json!({"authorizationId": unknown, "displayName": "y"}))).await;
+    let r = call(
+        &f,
+        "PUT",
+        &pats(""),
+        &t,
+        Some(json!({"authorizationId": unknown, "displayName": "y"})),
+    )
+    .await;
     assert_eq!(r.body["patTokenError"], "authorizationNotFound");
 }
 
@@ -254,7 +297,12 @@ async fn a_pat_never_outranks_its_user() {
     let f = Fixture::new().await;
     let t = devops_token(&f).await;
     let user = f.store.user_by_upn(&f.tenant.id, pages::UPN).await.unwrap().unwrap();
-    let gh = gatehouse_core::Gatehouse::new(f.store.clone(), f.kek.clone(), "https://127.0.0.1:8443", Default::default());
+    let gh = gatehouse_core::Gatehouse::new(
+        f.store.clone(),
+        f.kek.clone(),
+        "https://127.0.0.1:8443",
+        Default::default(),
+    );
     gh.pats()
         .set_entitlement("test", &f.tenant.id, &user.id, Some("vso.code_write vso.work"))
         .await
@@ -266,7 +314,14 @@ async fn a_pat_never_outranks_its_user() {
     let more = create(&f, &t, "more", "vso.code_manage").await;
     assert_eq!(more.body["patTokenError"], "accessDenied");
     let id = ok.body["patToken"]["authorizationId"].as_str().unwrap();
-    let up = call(&f, "PUT", &pats(""), &t, Some(json!({"authorizationId": id, "scope": "vso.work_full"}))).await;
+    let up = call(
+        &f,
+        "PUT",
+        &pats(""),
+        &t,
+        Some(json!({"authorizationId": id, "scope": "vso.work_full"})),
+    )
+    .await;
     assert_eq!(up.body["patTokenError"], "accessDenied");
 }
 
@@ -274,8 +329,16 @@ async fn a_pat_never_outranks_its_user() {
 async fn a_pat_dies_with_its_user_and_sleeps_while_the_user_is_disabled() {
     let f = Fixture::new().await;
     let t = devops_token(&f).await;
-    let token = create(&f, &t, "ci", "vso.code").await.body["patToken"]["token"].as_str().unwrap().to_owned();
-    let gh = gatehouse_core::Gatehouse::new(f.store.clone(), f.kek.clone(), "https://127.0.0.1:8443", Default::default());
+    let token = create(&f, &t, "ci", "vso.code").await.body["patToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let gh = gatehouse_core::Gatehouse::new(
+        f.store.clone(),
+        f.kek.clone(),
+        "https://127.0.0.1:8443",
+        Default::default(),
+    );
     let now = gatehouse_core::model::now();
     assert!(gh.pats().check(&token, now).await.is_ok());
 
@@ -290,12 +353,19 @@ async fn a_pat_dies_with_its_user_and_sleeps_while_the_user_is_disabled() {
     f.store.update_user(&user).await.unwrap();
     assert!(gh.pats().check(&token, now).await.is_ok(), "enabled again");
 
-    let before = f.store.revocations_since(&f.tenant.id, 0, now, 1000).await.unwrap().len();
+    let before = f
+        .store
+        .revocations_since(&f.tenant.id, 0, now, 1000)
+        .await
+        .unwrap()
+        .len();
     f.admin.delete_user(&f.tenant, pages::UPN).await.unwrap();
     assert!(gh.pats().check(&token, now).await.is_err(), "deleted user");
     let after = f.store.revocations_since(&f.tenant.id, 0, now, 1000).await.unwrap();
     assert!(
-        after[before..].iter().any(|r| r.kind == gatehouse_core::model::RevocationKind::Credential),
+        after[before..]
+            .iter()
+            .any(|r| r.kind == gatehouse_core::model::RevocationKind::Credential),
         "the user's delete publishes a credential revocation for the PAT"
     );
 }
@@ -304,25 +374,63 @@ async fn a_pat_dies_with_its_user_and_sleeps_while_the_user_is_disabled() {
 async fn only_a_users_devops_token_with_user_impersonation_is_accepted() {
     let f = Fixture::new().await;
     // No token.
-    assert_dotnet_error(&call(&f, "GET", &pats(""), "", None).await, 401, "VssUnauthorizedException");
+    assert_dotnet_error(
+        &call(&f, "GET", &pats(""), "", None).await,
+        401,
+        "VssUnauthorizedException",
+    );
     // An application's token for the DevOps resource: 403.
     let (app, _, secret) = pages::confidential_app(&f, &f.tenant, "robot").await;
     let app_token = pages::client_token(&f, &f.tenant.id, &app.app_id, &secret, &format!("{DEVOPS}/.default")).await;
-    assert_dotnet_error(&call(&f, "GET", &pats(""), &app_token, None).await, 403, "UnauthorizedRequestException");
+    assert_dotnet_error(
+        &call(&f, "GET", &pats(""), &app_token, None).await,
+        403,
+        "UnauthorizedRequestException",
+    );
     // A user token for another resource: 401.
     let graph = user_token(&f, "https://graph.microsoft.com/User.Read").await;
-    assert_dotnet_error(&call(&f, "GET", &pats(""), &graph, None).await, 401, "VssUnauthorizedException");
+    assert_dotnet_error(
+        &call(&f, "GET", &pats(""), &graph, None).await,
+        401,
+        "VssUnauthorizedException",
+    );
     // A PAT is not accepted as the caller of the PAT API.
     let t = devops_token(&f).await;
-    let pat = create(&f, &t, "p", "vso.code").await.body["patToken"]["token"].as_str().unwrap().to_owned();
-    assert_dotnet_error(&call(&f, "GET", &pats(""), &pat, None).await, 401, "VssUnauthorizedException");
+    let pat = create(&f, &t, "p", "vso.code").await.body["patToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_dotnet_error(
+        &call(&f, "GET", &pats(""), &pat, None).await,
+        401,
+        "VssUnauthorizedException",
+    );
     // api-version: required, and only the served one.
-    assert_dotnet_error(&call(&f, "GET", "/_apis/tokens/pats", &t, None).await, 400, "VssInvalidPreviewVersionException");
-    assert_dotnet_error(&call(&f, "GET", "/_apis/tokens/pats?api-version=6.0", &t, None).await, 400, "VssInvalidPreviewVersionException");
+    assert_dotnet_error(
+        &call(&f, "GET", "/_apis/tokens/pats", &t, None).await,
+        400,
+        "VssInvalidPreviewVersionException",
+    );
+    assert_dotnet_error(
+        &call(&f, "GET", "/_apis/tokens/pats?api-version=6.0", &t, None).await,
+        400,
+        "VssInvalidPreviewVersionException",
+    );
     // Unknown paths under the door and bad bodies answer in its shape.
-    assert_dotnet_error(&call(&f, "GET", "/_apis/nothing", &t, None).await, 404, "VssResourceNotFoundException");
-    let req = Request::post(pats("")).header("authorization", format!("Bearer {t}")).header("content-type", "application/json");
-    let r = f.router.clone().oneshot(req.body(Body::from("{not json")).unwrap()).await.unwrap();
+    assert_dotnet_error(
+        &call(&f, "GET", "/_apis/nothing", &t, None).await,
+        404,
+        "VssResourceNotFoundException",
+    );
+    let req = Request::post(pats(""))
+        .header("authorization", format!("Bearer {t}"))
+        .header("content-type", "application/json");
+    let r = f
+        .router
+        .clone()
+        .oneshot(req.body(Body::from("{not json")).unwrap())
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // The docs' capitalized path works too.
     let r = call(&f, "GET", &format!("/_apis/Tokens/Pats?{V}"), &t, None).await;

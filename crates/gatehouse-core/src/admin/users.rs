@@ -138,8 +138,13 @@ impl Admin {
         let pats = uow.live_pats_of_user(&tenant.id, &user.id, crate::model::now()).await?;
         let revoked = uow.delete_user(&tenant.id, &user.id).await?.unwrap_or_default();
         for (authorization_id, valid_to) in pats {
-            uow.revoke(&tenant.id, crate::model::RevocationKind::Credential, &authorization_id, valid_to)
-                .await?;
+            uow.revoke(
+                &tenant.id,
+                crate::model::RevocationKind::Credential,
+                &authorization_id,
+                valid_to,
+            )
+            .await?;
         }
         // Guards refuse the access tokens of the user's families within their polling bound.
         for (family, expires_at) in revoked {

@@ -23,7 +23,10 @@ pub const FAMILIES: &[&[&str]] = &[
     &["vso.connected_server"],
     &["vso.dashboards", "vso.dashboards_manage"],
     &["vso.entitlements"],
-    &["vso.memberentitlementmanagement", "vso.memberentitlementmanagement_write"],
+    &[
+        "vso.memberentitlementmanagement",
+        "vso.memberentitlementmanagement_write",
+    ],
     &["vso.extension", "vso.extension_manage"],
     &["vso.extension.data", "vso.extension.data_write"],
     &["vso.graph", "vso.graph_manage"],
@@ -36,16 +39,28 @@ pub const FAMILIES: &[&[&str]] = &[
     &["vso.profile", "vso.profile_write"],
     &["vso.project", "vso.project_write", "vso.project_manage"],
     &["vso.release", "vso.release_execute", "vso.release_manage"],
-    &["vso.securefiles_read", "vso.securefiles_write", "vso.securefiles_manage"],
+    &[
+        "vso.securefiles_read",
+        "vso.securefiles_write",
+        "vso.securefiles_manage",
+    ],
     &["vso.security_manage"],
-    &["vso.serviceendpoint", "vso.serviceendpoint_query", "vso.serviceendpoint_manage"],
+    &[
+        "vso.serviceendpoint",
+        "vso.serviceendpoint_query",
+        "vso.serviceendpoint_manage",
+    ],
     &["vso.symbols", "vso.symbols_write", "vso.symbols_manage"],
     &["vso.taskgroups_read", "vso.taskgroups_write", "vso.taskgroups_manage"],
     &["vso.test", "vso.test_write"],
     &["vso.threads_full"],
     &["vso.tokens"],
     &["vso.tokenadministration"],
-    &["vso.variablegroups_read", "vso.variablegroups_write", "vso.variablegroups_manage"],
+    &[
+        "vso.variablegroups_read",
+        "vso.variablegroups_write",
+        "vso.variablegroups_manage",
+    ],
     &["vso.wiki", "vso.wiki_write"],
     &["vso.work", "vso.work_write", "vso.work_full"],
     &["vso.workitemsearch"],
@@ -114,7 +129,11 @@ pub fn first_not_implied<'a, S: AsRef<str>>(held: &[S], wanted: &'a [String]) ->
 /// What a user holds when an administrator set nothing for them: the highest level of every
 /// family (so every scope but full access). `app_token` must be granted explicitly.
 pub fn default_entitlement() -> Vec<String> {
-    FAMILIES.iter().filter_map(|f| f.last()).map(|s| (*s).to_owned()).collect()
+    FAMILIES
+        .iter()
+        .filter_map(|f| f.last())
+        .map(|s| (*s).to_owned())
+        .collect()
 }
 
 #[cfg(test)]
@@ -165,10 +184,16 @@ mod tests {
 
     #[test]
     fn parse_is_canonical_and_strict() {
-        assert_eq!(parse(" vso.work  vso.code vso.work").unwrap(), vec!["vso.code", "vso.work"]);
+        assert_eq!(
+            parse(" vso.work  vso.code vso.work").unwrap(),
+            vec!["vso.code", "vso.work"]
+        );
         assert_eq!(parse("  "), Err(ScopeError::Empty));
         assert_eq!(parse("vso.code VSO.WORK"), Err(ScopeError::Unknown("VSO.WORK".into())));
-        assert_eq!(parse("vso.code_admin"), Err(ScopeError::Unknown("vso.code_admin".into())));
+        assert_eq!(
+            parse("vso.code_admin"),
+            Err(ScopeError::Unknown("vso.code_admin".into()))
+        );
         assert!(parse("app_token").is_ok());
     }
 

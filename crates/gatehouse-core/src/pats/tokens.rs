@@ -120,7 +120,10 @@ impl Pats {
         scope: Option<&str>,
     ) -> Result<Option<Vec<String>>, Error> {
         let _ = who;
-        let parsed = scope.map(scopes::parse).transpose().map_err(|_| refused(PatRefusal::InvalidScope))?;
+        let parsed = scope
+            .map(scopes::parse)
+            .transpose()
+            .map_err(|_| refused(PatRefusal::InvalidScope))?;
         if self.store.user_by_id(tenant_id, user_id).await?.is_none() {
             return Err(Error::NotFound {
                 object: crate::error::Object::User,
@@ -227,7 +230,9 @@ impl Pats {
         };
         let after = match continuation.filter(|c| !c.is_empty()) {
             None => None,
-            Some(c) => Some(Self::authorization_id(c).map_err(|_| Error::Invalid("the continuationToken is not valid".into()))?),
+            Some(c) => Some(
+                Self::authorization_id(c).map_err(|_| Error::Invalid("the continuationToken is not valid".into()))?,
+            ),
         };
         let mut pats = self
             .store
@@ -244,7 +249,12 @@ impl Pats {
 
     /// Renames, re-scopes or extends one of the caller's PATs that is not revoked. The new
     /// `validTo` is capped like a new PAT's: at most one year from now.
-    pub async fn update(&self, who: &PatCaller, update: PatUpdate, now: UnixTime) -> Result<PersonalAccessToken, Error> {
+    pub async fn update(
+        &self,
+        who: &PatCaller,
+        update: PatUpdate,
+        now: UnixTime,
+    ) -> Result<PersonalAccessToken, Error> {
         let mut pat = self.get(who, &update.authorization_id).await?;
         if pat.revoked_at.is_some() {
             return Err(refused(PatRefusal::AuthorizationNotFound));
@@ -278,8 +288,13 @@ impl Pats {
         {
             return Err(refused(PatRefusal::AuthorizationNotFound));
         }
-        uow.revoke(&who.tenant_id, RevocationKind::Credential, &pat.authorization_id, pat.valid_to.max(now))
-            .await?;
+        uow.revoke(
+            &who.tenant_id,
+            RevocationKind::Credential,
+            &pat.authorization_id,
+            pat.valid_to.max(now),
+        )
+        .await?;
         Ok(uow.commit().await?)
     }
 
@@ -298,7 +313,11 @@ impl Pats {
         let p = found.pat;
         if self.recently_recorded.get(&p.authorization_id).is_none() {
             self.recently_recorded.insert(p.authorization_id.clone(), ());
-            if let Err(e) = self.store.record_pat_use(&p.authorization_id, now, USE_RECORD_INTERVAL).await {
+            if let Err(e) = self
+                .store
+                .record_pat_use(&p.authorization_id, now, USE_RECORD_INTERVAL)
+                .await
+            {
                 // Last use is bookkeeping: a PAT that is valid still works while it cannot be written.
                 tracing::warn!(error = %e, "cannot record a personal access token's use");
             }

@@ -13,8 +13,12 @@ pub trait PatStore: Send + Sync {
     /// The PAT whose token text hashes to `hash`, with its owner's name and state.
     async fn pat_by_hash(&self, hash: &[u8; 32]) -> StoreResult<Option<PatWithOwner>>;
     /// One PAT of one user (revoked or not).
-    async fn pat_by_id(&self, tenant_id: &str, user_id: &str, authorization_id: &str)
-        -> StoreResult<Option<PersonalAccessToken>>;
+    async fn pat_by_id(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        authorization_id: &str,
+    ) -> StoreResult<Option<PersonalAccessToken>>;
     /// A user's PATs matching `filter` at `now`, by `authorization_id` ascending, those after
     /// `after` (exclusive), at most `limit`.
     async fn list_pats(
@@ -43,13 +47,26 @@ pub trait PatWrites: Send {
     /// there is none.
     async fn update_pat(&mut self, pat: &PersonalAccessToken) -> StoreResult<bool>;
     /// Marks a PAT revoked at `now`; `false` if there is none or it was already revoked.
-    async fn revoke_pat(&mut self, tenant_id: &str, user_id: &str, authorization_id: &str, now: UnixTime)
-        -> StoreResult<bool>;
+    async fn revoke_pat(
+        &mut self,
+        tenant_id: &str,
+        user_id: &str,
+        authorization_id: &str,
+        now: UnixTime,
+    ) -> StoreResult<bool>;
     /// The ids and `valid_to` of a user's PATs that are not revoked and not expired at `now`
     /// (read inside the unit of work, e.g. before the user is deleted, to publish revocations).
-    async fn live_pats_of_user(&mut self, tenant_id: &str, user_id: &str, now: UnixTime)
-        -> StoreResult<Vec<(String, UnixTime)>>;
+    async fn live_pats_of_user(
+        &mut self,
+        tenant_id: &str,
+        user_id: &str,
+        now: UnixTime,
+    ) -> StoreResult<Vec<(String, UnixTime)>>;
     /// Sets (`Some`) or clears (`None`: back to the default) a user's entitlement.
-    async fn set_pat_entitlement(&mut self, tenant_id: &str, user_id: &str, scopes: Option<&[String]>)
-        -> StoreResult<()>;
+    async fn set_pat_entitlement(
+        &mut self,
+        tenant_id: &str,
+        user_id: &str,
+        scopes: Option<&[String]>,
+    ) -> StoreResult<()>;
 }

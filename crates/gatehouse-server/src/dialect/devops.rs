@@ -149,14 +149,28 @@ mod tests {
     #[tokio::test]
     async fn devops_errors_have_the_dotnet_exception_shape() {
         let ids = RequestIds::new(None);
-        let r = crate::context::scope(ids.clone(), async { DevOps(Error::BearerInvalid("missing")).into_response() }).await;
+        let r = crate::context::scope(ids.clone(), async {
+            DevOps(Error::BearerInvalid("missing")).into_response()
+        })
+        .await;
         assert_eq!(r.status(), 401);
         assert_eq!(r.headers()["www-authenticate"], "Bearer");
         assert_eq!(r.headers()["activityid"], ids.trace_id.as_str());
         let v = body(r).await;
         let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort();
-        assert_eq!(keys, ["$id", "errorCode", "eventId", "innerException", "message", "typeKey", "typeName"]);
+        assert_eq!(
+            keys,
+            [
+                "$id",
+                "errorCode",
+                "eventId",
+                "innerException",
+                "message",
+                "typeKey",
+                "typeName"
+            ]
+        );
         assert_eq!(v["typeKey"], "VssUnauthorizedException");
         assert_eq!(v["innerException"], serde_json::Value::Null);
 
@@ -181,7 +195,10 @@ mod tests {
     fn every_refusal_has_its_pat_token_error() {
         assert_eq!(pat_token_error(PatRefusal::InvalidScope), "invalidScope");
         assert_eq!(pat_token_error(PatRefusal::AccessDenied), "accessDenied");
-        assert_eq!(pat_token_error(PatRefusal::AuthorizationNotFound), "authorizationNotFound");
+        assert_eq!(
+            pat_token_error(PatRefusal::AuthorizationNotFound),
+            "authorizationNotFound"
+        );
         assert_eq!(pat_token_error(PatRefusal::InvalidValidTo), "invalidValidTo");
         assert_eq!(pat_token_error(PatRefusal::DisplayNameRequired), "displayNameRequired");
     }

@@ -61,7 +61,10 @@ pub async fn pats_round_trip_page_and_filter(f: Fixture) {
     assert_eq!(found.user_principal_name, "ada@pats");
     assert!(found.account_enabled);
     assert!(s.pat_by_hash(&[9; 32]).await.unwrap().is_none());
-    assert_eq!(s.pat_by_id(&t.id, &ada.id, &a1.authorization_id).await.unwrap(), Some(a1.clone()));
+    assert_eq!(
+        s.pat_by_id(&t.id, &ada.id, &a1.authorization_id).await.unwrap(),
+        Some(a1.clone())
+    );
     // Another user's PAT is not found by id.
     assert_eq!(s.pat_by_id(&t.id, &bob.id, &a1.authorization_id).await.unwrap(), None);
 
@@ -88,9 +91,18 @@ pub async fn pats_round_trip_page_and_filter(f: Fixture) {
         .unwrap();
     assert_eq!(ids(next), vec![a3.authorization_id.clone()]);
     // Filters at now = 200: a2 expired at 150.
-    let active = s.list_pats(&t.id, &ada.id, PatFilter::Active, 200, None, 10).await.unwrap();
-    assert_eq!(ids(active), vec![a1.authorization_id.clone(), a3.authorization_id.clone()]);
-    let expired = s.list_pats(&t.id, &ada.id, PatFilter::Expired, 200, None, 10).await.unwrap();
+    let active = s
+        .list_pats(&t.id, &ada.id, PatFilter::Active, 200, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(active),
+        vec![a1.authorization_id.clone(), a3.authorization_id.clone()]
+    );
+    let expired = s
+        .list_pats(&t.id, &ada.id, PatFilter::Expired, 200, None, 10)
+        .await
+        .unwrap();
     assert_eq!(ids(expired), vec![a2.authorization_id.clone()]);
 
     // Update and revoke.
@@ -101,19 +113,38 @@ pub async fn pats_round_trip_page_and_filter(f: Fixture) {
     let mut uow = f.store.begin().await.unwrap();
     assert!(uow.update_pat(&renamed).await.unwrap());
     uow.commit().await.unwrap();
-    assert_eq!(s.pat_by_id(&t.id, &ada.id, &a1.authorization_id).await.unwrap(), Some(renamed.clone()));
+    assert_eq!(
+        s.pat_by_id(&t.id, &ada.id, &a1.authorization_id).await.unwrap(),
+        Some(renamed.clone())
+    );
 
     let mut uow = f.store.begin().await.unwrap();
-    assert!(!uow.revoke_pat(&t.id, &bob.id, &a1.authorization_id, 300).await.unwrap(), "not bob's");
+    assert!(
+        !uow.revoke_pat(&t.id, &bob.id, &a1.authorization_id, 300).await.unwrap(),
+        "not bob's"
+    );
     assert!(uow.revoke_pat(&t.id, &ada.id, &a1.authorization_id, 300).await.unwrap());
-    assert!(!uow.revoke_pat(&t.id, &ada.id, &a1.authorization_id, 301).await.unwrap(), "once");
+    assert!(
+        !uow.revoke_pat(&t.id, &ada.id, &a1.authorization_id, 301).await.unwrap(),
+        "once"
+    );
     assert!(!uow.update_pat(&renamed).await.unwrap(), "a revoked PAT is not updated");
     uow.commit().await.unwrap();
-    let revoked = s.pat_by_id(&t.id, &ada.id, &a1.authorization_id).await.unwrap().unwrap();
+    let revoked = s
+        .pat_by_id(&t.id, &ada.id, &a1.authorization_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(revoked.revoked_at, Some(300));
-    let listed = s.list_pats(&t.id, &ada.id, PatFilter::Revoked, 400, None, 10).await.unwrap();
+    let listed = s
+        .list_pats(&t.id, &ada.id, PatFilter::Revoked, 400, None, 10)
+        .await
+        .unwrap();
     assert_eq!(ids(listed), vec![a1.authorization_id.clone()]);
-    let active = s.list_pats(&t.id, &ada.id, PatFilter::Active, 400, None, 10).await.unwrap();
+    let active = s
+        .list_pats(&t.id, &ada.id, PatFilter::Active, 400, None, 10)
+        .await
+        .unwrap();
     assert_eq!(ids(active), vec![a3.authorization_id.clone()]);
 }
 
@@ -147,10 +178,16 @@ pub async fn pats_and_entitlements_die_with_their_user(f: Fixture) {
     }
     assert_eq!(s.pat_entitlement(&t.id, &ada.id).await.unwrap(), None);
     let mut uow = f.store.begin().await.unwrap();
-    uow.set_pat_entitlement(&t.id, &ada.id, Some(&["vso.code".to_owned()])).await.unwrap();
-    uow.set_pat_entitlement(&t.id, &ada.id, Some(&["vso.code_write".to_owned(), "vso.work".to_owned()]))
+    uow.set_pat_entitlement(&t.id, &ada.id, Some(&["vso.code".to_owned()]))
         .await
         .unwrap();
+    uow.set_pat_entitlement(
+        &t.id,
+        &ada.id,
+        Some(&["vso.code_write".to_owned(), "vso.work".to_owned()]),
+    )
+    .await
+    .unwrap();
     uow.commit().await.unwrap();
     assert_eq!(
         s.pat_entitlement(&t.id, &ada.id).await.unwrap(),
@@ -173,7 +210,11 @@ pub async fn pats_and_entitlements_die_with_their_user(f: Fixture) {
     assert!(s.pat_by_hash(&[1; 32]).await.unwrap().is_none());
     assert!(s.pat_by_hash(&[2; 32]).await.unwrap().is_none());
     assert_eq!(s.pat_entitlement(&t.id, &ada.id).await.unwrap(), None);
-    assert!(s.list_pats(&t.id, &ada.id, PatFilter::All, 0, None, 10).await.unwrap().is_empty());
+    assert!(s
+        .list_pats(&t.id, &ada.id, PatFilter::All, 0, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
     // Bob's PAT stays.
     assert!(s.pat_by_hash(&[3; 32]).await.unwrap().is_some());
 

@@ -126,7 +126,11 @@ pub async fn get(State(s): State<AppState>, uri: Uri, DevOpsCaller(who): DevOpsC
     }
     let filter = match query(&uri, "displayFilterOption") {
         None => PatFilter::Active,
-        Some(f) => PatFilter::parse(&f).ok_or_else(|| Error::Invalid(format!("displayFilterOption '{f}' is not one of active, revoked, expired, all")))?,
+        Some(f) => PatFilter::parse(&f).ok_or_else(|| {
+            Error::Invalid(format!(
+                "displayFilterOption '{f}' is not one of active, revoked, expired, all"
+            ))
+        })?,
     };
     if let Some(sort) = query(&uri, "sortByOption") {
         if !sort.eq_ignore_ascii_case("displayDate") {
@@ -138,14 +142,16 @@ pub async fn get(State(s): State<AppState>, uri: Uri, DevOpsCaller(who): DevOpsC
     }
     let top = match query(&uri, "$top") {
         None => None,
-        Some(t) => Some(t.parse::<i64>().map_err(|_| Error::Invalid("$top must be a number".into()))?),
+        Some(t) => Some(
+            t.parse::<i64>()
+                .map_err(|_| Error::Invalid("$top must be a number".into()))?,
+        ),
     };
     let continuation = query(&uri, "continuationToken");
-    let page = s
-        .gh
-        .pats()
-        .list(&who, filter, continuation.as_deref(), top, now())
-        .await?;
+    let page =
+        s.gh.pats()
+            .list(&who, filter, continuation.as_deref(), top, now())
+            .await?;
     let items: Vec<Value> = page.pats.iter().map(|p| pat_token(p, None)).collect();
     Ok(Json(json!({"patTokens": items, "continuationToken": page.continuation})).into_response())
 }
@@ -160,7 +166,9 @@ pub async fn update(
     let _ = body.all_orgs;
     answer(
         async {
-            let id = body.authorization_id.ok_or(Error::PatRefused(PatRefusal::InvalidAuthorizationId))?;
+            let id = body
+                .authorization_id
+                .ok_or(Error::PatRefused(PatRefusal::InvalidAuthorizationId))?;
             let update = PatUpdate {
                 authorization_id: id,
                 display_name: body.display_name,
