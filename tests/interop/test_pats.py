@@ -130,3 +130,26 @@ def test_a_pat_dies_with_its_user(server, client_env, tenant_id):
     # The deleted user's token no longer opens the PAT API (the PAT rows cascade with the user:
     # proven by the store conformance suite and the server's router tests, where `check` refuses it).
     assert api.call("GET").status_code == 401
+
+
+def test_browser_pat_page_create_copy_revoke_at_phone_width(server, client_env, tenant_id):
+    import json as _json
+    import os
+    import browser_person
+
+    upn, _ = make_user(server)
+    os.environ["GH_KEEP_SCREENSHOTS"] = "1"
+    try:
+        run = browser_person.pats(server, server.url(f"/{tenant_id}/mypats"), upn, PASSWORD, viewport="360x740")
+    finally:
+        os.environ.pop("GH_KEEP_SCREENSHOTS", None)
+    out = _json.loads(run.result)
+    assert out["token"].startswith("gthpat_"), out
+    assert out["copied"] == "Copied", out
+    if not out["clipboard"].startswith("unreadable"):
+        assert out["clipboard"] == out["token"], out
+    assert "browser token" in out["listed"] and out["token"] not in out["listed"], out
+    assert "You have no active personal access tokens." in out["after"], out
+    for layout in run.layouts:
+        assert layout["scrollWidth"] <= layout["innerWidth"], layout
+    print("SCREENSHOTS", run.screenshots)
