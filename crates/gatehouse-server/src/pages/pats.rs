@@ -15,7 +15,7 @@ use gatehouse_core::Error;
 use gatehouse_protocol::timefmt::iso8601;
 use maud::{html, Markup, PreEscaped};
 
-use super::templates::{forms, table, Hidden};
+use super::templates::{forms, Hidden};
 use super::{cookie, csrf_ok, page, problem, problem_page, redirect, with_session, Csrf, PageForm, SESSION_COOKIE};
 use crate::AppState;
 
@@ -50,28 +50,21 @@ fn create_form(csrf: &str) -> Markup {
 
 fn list_body(csrf: &str, user: &User, pats: &[PersonalAccessToken]) -> Markup {
     let when = |t: Option<i64>| t.map(iso8601).unwrap_or_else(|| "never".into());
-    let rows: Vec<Vec<Markup>> = pats
-        .iter()
-        .map(|p| {
-            vec![
-                html! { (p.display_name) },
-                html! { (p.scopes.join(" ")) },
-                html! { (iso8601(p.valid_to)) br; span class="muted" { "used: " (when(p.last_used_at)) } },
-                html! {
-                    form method="post" {
-                        (Hidden::new(csrf, "confirm").with("id", &p.authorization_id))
-                        button type="submit" class="secondary" { "Revoke" }
-                    }
-                },
-            ]
-        })
-        .collect();
     html! {
         p { "Signed in as " strong { (user.user_principal_name) } "." }
         @if pats.is_empty() {
             p { "You have no active personal access tokens." }
-        } @else {
-            (table(&["Name", "Scopes", "Expires", ""], &rows))
+        }
+        // One section per token (as /myapps): a table is too narrow on a phone.
+        @for p in pats {
+            section {
+                h2 { (p.display_name) }
+                p class="muted" { (p.scopes.join(" ")) br; "Expires: " (iso8601(p.valid_to)) br; "Last used: " (when(p.last_used_at)) }
+                form method="post" {
+                    (Hidden::new(csrf, "confirm").with("id", &p.authorization_id))
+                    button type="submit" class="secondary" { "Revoke" }
+                }
+            }
         }
         (create_form(csrf))
     }
