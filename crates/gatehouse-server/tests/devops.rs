@@ -127,6 +127,16 @@ async fn create(f: &Fixture, t: &str, name: &str, scope: &str) -> Reply {
     .await
 }
 
+async fn got_valid_to(f: &Fixture, id: &str) -> i64 {
+    let user = f.store.user_by_upn(&f.tenant.id, pages::UPN).await.unwrap().unwrap();
+    f.store
+        .pat_by_id(&f.tenant.id, &user.id, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .valid_to
+}
+
 fn assert_dotnet_error(r: &Reply, status: u16, type_key: &str) {
     assert_eq!(r.status.as_u16(), status, "{}", r.body);
     assert_eq!(r.body["typeKey"], type_key, "{}", r.body);
@@ -184,6 +194,17 @@ async fn the_pat_lifecycle_in_azure_devops_shapes() {
         assert!(who.scopes.iter().any(|x| x == s), "{s} in {:?}", who.scopes);
     }
     assert!(!who.scopes.iter().any(|x| x == "vso.code_full"));
+    assert_eq!(who.exp, got_valid_to(&f, &id).await);
+    // Its use is recorded; past validTo it is refused.
+    let row = f
+        .store
+        .pat_by_id(&f.tenant.id, &who.user_id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.last_used_at, Some(now));
+    assert!(gh.pats().check(&token, who.exp).await.is_err(), "expired at validTo");
+    assert!(gh.pats().check(&token, who.exp - 1).await.is_ok());
 
     // Revoke: 204, then the PAT is refused and listed only as revoked.
     let gone = call(&f, "DELETE", &pats(&format!("&authorizationId={id}")), &t, None).await;
@@ -435,4 +456,32 @@ async fn only_a_users_devops_token_with_user_impersonation_is_accepted() {
     // The docs' capitalized path works too.
     let r = call(&f, "GET", &format!("/_apis/Tokens/Pats?{V}"), &t, None).await;
     assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_pat_is_stored_only_as_its_hash() {
+    let f = Fixture::new().await;
+    let t = devops_token(&f).await;
+    let token = create(&f, &t, "secret", "vso.code").await.body["patToken"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = &token[gatehouse_protocol::pat::PREFIX.len()..];
+    let mut seen = 0;
+    for entry in std::fs::read_dir(f.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        seen += bytes.len();
+        assert!(
+            !bytes.windows(body.len()).any(|w| w == body.as_bytes()),
+            "the PAT's text is in a database file"
+        );
+    }
+    assert!(seen > 0, "the database files were read");
+    // What is stored is its SHA-256.
+    let found = f
+        .store
+        .pat_by_hash(&gatehouse_core::secret::sha256(token.as_bytes()))
+        .await
+        .unwrap();
+    assert!(found.is_some());
 }
