@@ -453,6 +453,24 @@ async fn only_a_users_devops_token_with_user_impersonation_is_accepted() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+    // Azure DevOps' URL with the organization (the caller's tenant, by name or id) first.
+    let r = call(&f, "GET", &format!("/contoso/_apis/tokens/pats?{V}"), &t, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = call(&f, "GET", &format!("/{}/_apis/Tokens/Pats?{V}", f.tenant.id), &t, None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    f.admin
+        .create_tenant(gatehouse_core::admin::tenants::NewTenant {
+            name: "fabrikam".into(),
+            display_name: None,
+            signing_alg: gatehouse_keys::Algorithm::ES256,
+            token_lifetime_seconds: None,
+        })
+        .await
+        .unwrap();
+    let r = call(&f, "GET", &format!("/fabrikam/_apis/tokens/pats?{V}"), &t, None).await;
+    assert_dotnet_error(&r, 401, "VssUnauthorizedException");
+    let r = call(&f, "GET", &format!("/nowhere/_apis/tokens/pats?{V}"), &t, None).await;
+    assert_dotnet_error(&r, 404, "VssResourceNotFoundException");
     // The docs' capitalized path works too.
     let r = call(&f, "GET", &format!("/_apis/Tokens/Pats?{V}"), &t, None).await;
     assert_eq!(r.status, 200, "{}", r.body);

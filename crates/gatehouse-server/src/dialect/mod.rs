@@ -39,7 +39,12 @@ impl Door {
     /// The door a request path belongs to (ARM paths compare case-insensitively, as ARM does).
     pub fn of(path: &str) -> Self {
         let lower = path.to_ascii_lowercase();
-        let first = lower.trim_start_matches('/').split(['/', '?']).next().unwrap_or("");
+        let mut segments = lower.trim_start_matches('/').split(['/', '?']);
+        let first = segments.next().unwrap_or("");
+        // `/{organization}/_apis/...`: Azure DevOps' URL with the organization first.
+        if segments.next() == Some("_apis") {
+            return Self::DevOps;
+        }
         match first {
             "subscriptions" | "tenants" | "providers" | "metadata" => Self::Arm,
             "graph" => Self::Graph,
@@ -119,6 +124,7 @@ mod tests {
         assert_eq!(Door::of("/graph/v1.0/me"), Door::Graph);
         assert_eq!(Door::of("/api/roles"), Door::Iotc);
         assert_eq!(Door::of("/_apis/tokens/pats"), Door::DevOps);
+        assert_eq!(Door::of("/contoso/_apis/tokens/pats"), Door::DevOps);
         assert_eq!(Door::of("/default/oauth2/v2.0/token"), Door::OAuth);
         assert_eq!(Door::of("/"), Door::OAuth);
     }

@@ -42,9 +42,36 @@ pub const MAX_JSON_BYTES: usize = 16 * 1024;
 pub fn router() -> Router<AppState> {
     // Azure DevOps compares paths case-insensitively; the docs spell it both ways.
     let handlers = || get(pats::get).post(pats::create).put(pats::update).delete(pats::revoke);
+    // Azure DevOps' own URL names the organization first (`vssps.dev.azure.com/{org}/_apis/...`):
+    // here the organization is the caller's tenant, by id or name.
+    let in_org = || {
+        get(pats::org_get)
+            .post(pats::org_create)
+            .put(pats::org_update)
+            .delete(pats::org_revoke)
+    };
     Router::new()
         .route("/_apis/tokens/pats", handlers())
         .route("/_apis/Tokens/Pats", handlers())
+        .route("/{tenant}/_apis/tokens/pats", in_org())
+        .route("/{tenant}/_apis/Tokens/Pats", in_org())
+}
+
+/// The organization named in the path is the caller's own tenant.
+pub async fn require_org(state: &AppState, org: &str, who: &PatCaller) -> Result<(), DevOps> {
+    match state.gh.tenant(org).await {
+        Ok(t) if t.id == who.tenant_id => Ok(()),
+        Ok(t) => Err(Error::WrongTenant {
+            token_tenant: who.tenant_id.clone(),
+            owner_tenant: t.id.clone(),
+        }
+        .into()),
+        Err(_) => Err(Error::NotFound {
+            object: gatehouse_core::error::Object::Tenant,
+            name: org.to_owned(),
+        }
+        .into()),
+    }
 }
 
 /// `api-version` present and served.

@@ -4,7 +4,7 @@
 //! A refused request is a `PatTokenResult` whose `patTokenError` names why and whose
 //! `patToken` is empty, with status 200, as Azure DevOps answers it.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 
-use super::{require_version, DevOpsCaller, DevOpsJson};
+use super::{require_org, require_version, DevOpsCaller, DevOpsJson};
 use crate::dialect::devops::{pat_token_error, DevOps};
 use crate::state::AppState;
 
@@ -192,4 +192,48 @@ pub async fn revoke(State(s): State<AppState>, uri: Uri, DevOpsCaller(who): DevO
         }
         .await,
     )
+}
+
+// The same operations under `/{organization}/_apis/tokens/pats`.
+
+pub async fn org_get(
+    s: State<AppState>,
+    Path(org): Path<String>,
+    uri: Uri,
+    c: DevOpsCaller,
+) -> Result<Response, DevOps> {
+    require_org(&s, &org, &c.0).await?;
+    get(s, uri, c).await
+}
+
+pub async fn org_create(
+    s: State<AppState>,
+    Path(org): Path<String>,
+    uri: Uri,
+    c: DevOpsCaller,
+    body: DevOpsJson<CreateBody>,
+) -> Result<Response, DevOps> {
+    require_org(&s, &org, &c.0).await?;
+    create(s, uri, c, body).await
+}
+
+pub async fn org_update(
+    s: State<AppState>,
+    Path(org): Path<String>,
+    uri: Uri,
+    c: DevOpsCaller,
+    body: DevOpsJson<UpdateBody>,
+) -> Result<Response, DevOps> {
+    require_org(&s, &org, &c.0).await?;
+    update(s, uri, c, body).await
+}
+
+pub async fn org_revoke(
+    s: State<AppState>,
+    Path(org): Path<String>,
+    uri: Uri,
+    c: DevOpsCaller,
+) -> Result<Response, DevOps> {
+    require_org(&s, &org, &c.0).await?;
+    revoke(s, uri, c).await
 }
