@@ -14,6 +14,9 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
+# A per-request `verify` wins over REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the environment
+# (a session's `verify` does not), so every call below passes the server's CA.
+
 AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 DEVOPS = "499b84ac-1321-427f-aa17-267ca6975798"
 
@@ -28,13 +31,13 @@ def user_token(base, tenant, upn, password, ca):
     s = requests.Session()
     s.verify = ca
     uri, code = dc["verification_uri"], dc["user_code"]
-    page = s.get(uri, timeout=30)
+    page = s.get(uri, timeout=30, verify=ca)
     csrf = hidden(page.text, "csrf")
-    s.post(uri, data={"csrf": csrf, "step": "code", "user_code": code}, timeout=30)
+    s.post(uri, data={"csrf": csrf, "step": "code", "user_code": code}, timeout=30, verify=ca)
     page = s.post(uri, data={"csrf": csrf, "step": "signin", "user_code": code, "username": upn,
-                             "password": password}, timeout=30)
+                             "password": password}, timeout=30, verify=ca)
     s.post(uri, data={"csrf": csrf, "step": "decide", "user_code": code,
-                      "approval": hidden(page.text, "approval"), "decision": "approve"}, timeout=30)
+                      "approval": hidden(page.text, "approval"), "decision": "approve"}, timeout=30, verify=ca)
     t = requests.post(f"{base}/{tenant}/oauth2/v2.0/token", verify=ca, timeout=30,
                       data={"grant_type": "urn:ietf:params:oauth:grant-type:device_code",
                             "client_id": AZURE_CLI, "device_code": dc["device_code"]}).json()
@@ -56,7 +59,8 @@ def main():
         s.verify = ca
         s.headers["Authorization"] = f"Bearer {token}"
         while time.monotonic() < stop:
-            r = s.post(url, json={"displayName": f"bench {i}", "scope": "vso.code", "validTo": valid_to}, timeout=30)
+            r = s.post(url, json={"displayName": f"bench {i}", "scope": "vso.code", "validTo": valid_to},
+                       timeout=30, verify=ca)
             if r.status_code != 200 or r.json().get("patTokenError") != "none":
                 errors.append(r.text)
                 return
