@@ -75,14 +75,24 @@ async fn a_signed_in_user_creates_lists_extends_and_revokes_a_pat() {
     assert!(err.contains("authorizationNotFound"), "{err}");
 
     // An administrator narrows what ada may grant: implied scopes count, more is refused.
-    let set = s.admin(&["user", "pat-scopes", "--id", "ada@contoso.com", "--scope", "vso.work_write"]);
+    let set = s.admin(&[
+        "user",
+        "pat-scopes",
+        "--id",
+        "ada@contoso.com",
+        "--scope",
+        "vso.work_write",
+    ]);
     assert_eq!(set["patScopes"], "vso.work_write");
     let ok = c.json(&["pat", "create", "--name", "work", "--scope", "vso.work"]);
     assert_eq!(ok["scope"], "vso.work");
     let err = c.fails(&["pat", "create", "--name", "code", "--scope", "vso.code"]);
     assert!(err.contains("accessDenied"), "{err}");
     let reset = s.admin(&["user", "pat-scopes", "--id", "ada@contoso.com", "--reset"]);
-    assert!(reset["patScopes"].as_str().unwrap().contains("vso.code_full"), "{reset}");
+    assert!(
+        reset["patScopes"].as_str().unwrap().contains("vso.code_full"),
+        "{reset}"
+    );
 
     // A service principal's sign-in has no PATs.
     let sp = Client::new();
