@@ -79,3 +79,8 @@ def device(server, uri: str, code: str, upn: str, password: str, **kw) -> Browse
 
 def authcode(server, auth_uri: str, upn: str, password: str, **kw) -> BrowserRun:
     return run_person(server, "authcode", auth_uri, upn, password, **kw)
+
+
+def pats(server, page_url: str, upn: str, password: str, **kw) -> BrowserRun:
+    """The personal access token page: sign in, create (copy), list, revoke with confirmation."""
+    return run_person(server, "pats", page_url, upn, password, **kw)

@@ -172,6 +172,11 @@ pub enum Error {
     #[error("principal {id} does not exist in the directory {tenant}")]
     PrincipalNotFound { id: String, tenant: String },
 
+    /// A personal access token request the PAT API refuses (Azure DevOps answers these with a
+    /// `patTokenError` value).
+    #[error("personal access token refused: {0}")]
+    PatRefused(crate::model::PatRefusal),
+
     // --- management authorization ---
     /// A valid token of one tenant used on an object another tenant owns.
     #[error("the token is from tenant {token_tenant}, the object belongs to tenant {owner_tenant}")]
@@ -338,6 +343,11 @@ impl Error {
             | Self::PrincipalNotFound { .. }
             | Self::UnsupportedQuery(_)
             | Self::Ambiguous { .. } => K::InvalidRequest,
+            Self::PatRefused(r) => match r {
+                crate::model::PatRefusal::AccessDenied => K::Forbidden,
+                crate::model::PatRefusal::AuthorizationNotFound => K::NotFound,
+                _ => K::InvalidRequest,
+            },
             Self::ClientNotFound { .. }
             | Self::ClientSecretMissing
             | Self::ClientSecretInvalid

@@ -10,6 +10,8 @@
 //!   consent): what the CLI and the management APIs share.
 //! - [`audit`]: the hash-chained audit log of every change and sign-in result: its hash,
 //!   verification (naming the entry that breaks the chain) and reading.
+//! - [`pats`]: personal access tokens (Azure DevOps' shape): scopes and their implication,
+//!   the lifecycle, and the check of a presented PAT.
 //! - [`rbac`]: Azure RBAC for the ARM front door: built-in roles, action patterns, and the
 //!   cached decision (a subscription's assignments, inherited down the scope tree).
 //! - [`model`]: the domain's types, by concern.
@@ -30,6 +32,7 @@ pub mod issuance;
 pub mod maintenance;
 pub mod model;
 pub mod password;
+pub mod pats;
 pub mod rbac;
 pub mod secret;
 pub mod service;

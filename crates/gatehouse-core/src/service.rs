@@ -47,6 +47,8 @@ pub struct Gatehouse {
     pub(crate) rbac: crate::rbac::Rbac,
     /// The management operations of the front doors ([`Gatehouse::admin`]).
     admin: crate::admin::Admin,
+    /// Personal access tokens ([`Gatehouse::pats`]).
+    pats: crate::pats::Pats,
     /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
     pub(crate) base_url: String,
 }
@@ -59,6 +61,7 @@ impl Gatehouse {
             keys: KeyRing::new(store.clone(), kek.clone(), base_url.clone()),
             rbac: crate::rbac::Rbac::new(store.clone()),
             admin: crate::admin::Admin::new(store.clone(), kek),
+            pats: crate::pats::Pats::new(store.clone()),
             throttle: Throttle::new(store, policy),
             password_gate: Default::default(),
             base_url,
@@ -87,6 +90,11 @@ impl Gatehouse {
     /// The audit log, for reading and verifying.
     pub fn audit(&self) -> crate::audit::Audit {
         crate::audit::Audit::new(self.store().clone())
+    }
+
+    /// Personal access tokens: the PAT API, the PAT page and [`crate::pats::Pats::check`].
+    pub fn pats(&self) -> &crate::pats::Pats {
+        &self.pats
     }
 
     /// RBAC decisions of the ARM front door, from caches that follow the change feed.

@@ -14,6 +14,8 @@
 //! - [`discovery`]: OpenID Provider metadata (v2 and v1), RFC 8414 metadata, instance discovery.
 //! - [`introspection`]: the RFC 7662 introspection answer.
 //! - [`jwk`]: JSON Web Keys and key sets.
+//! - [`pat`]: the personal access token's text (prefix, body, CRC32 checksum), its strict
+//!   parser and the leak scanner [`pat::find_pats`].
 //! - [`revocation`]: the revocation feed the server serves and guards poll.
 //! - [`scope`]: parsing `scope` and `resource` values (`R/.default`, ARM's double slash).
 //! - [`timefmt`]: the timestamp format of Entra error bodies.
@@ -25,6 +27,7 @@ pub mod error;
 pub mod form;
 pub mod introspection;
 pub mod jwk;
+pub mod pat;
 pub mod revocation;
 pub mod scope;
 pub mod timefmt;

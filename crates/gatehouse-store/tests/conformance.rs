@@ -42,6 +42,9 @@ use groups::*;
 #[path = "conformance/audit.rs"]
 mod audit;
 use audit::*;
+#[path = "conformance/pats.rs"]
+mod pats;
+use pats::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -552,6 +555,9 @@ macro_rules! suite {
             case!(verify_finds_deleted_newest_entries);
             case!(verify_names_reordered_entries);
             case!(verify_names_an_inserted_entry);
+            case!(pats_round_trip_page_and_filter);
+            case!(pat_use_is_recorded_at_most_once_per_interval);
+            case!(pats_and_entitlements_die_with_their_user);
         }
     };
 }

@@ -9,7 +9,7 @@
 //!   `commands::explain`.
 //! - `proxy`: the guard in front of another HTTP API (commands/proxy.rs).
 //! - client verbs, as the Azure CLI's: `login`, `logout` (commands/login.rs, logout.rs), `account`
-//!   (commands/account.rs), over HTTPS to a server (commands/client_http.rs), keeping accounts and
+//!   (commands/account.rs), `pat` (commands/pat.rs: the PAT API as the signed-in user), over HTTPS to a server (commands/client_http.rs), keeping accounts and
 //!   tokens in GATEHOUSE_CONFIG_DIR (commands/client_profile.rs).
 //! - config.rs (two-stage configuration), context.rs (store + KEK), setup.rs (data folder,
 //!   local CA), output.rs (`--output json|table`), global.rs (those flags before or after the
@@ -64,6 +64,9 @@ enum Command {
     /// The stored accounts and their access tokens (as `az account`).
     #[command(subcommand)]
     Account(commands::account::AccountCmd),
+    /// Your personal access tokens, through the server's PAT API (as the signed-in user).
+    #[command(subcommand)]
+    Pat(commands::pat::PatCmd),
 }
 
 fn main() -> std::process::ExitCode {
@@ -74,7 +77,7 @@ fn main() -> std::process::ExitCode {
     // The client verbs word a certificate failure themselves; the verifier's own log line is noise.
     let client = matches!(
         cli.command,
-        Command::Login(_) | Command::Logout(_) | Command::Account(_)
+        Command::Login(_) | Command::Logout(_) | Command::Account(_) | Command::Pat(_)
     );
     let default_filter = if client {
         "warn,rustls_platform_verifier=off"
@@ -110,6 +113,7 @@ fn main() -> std::process::ExitCode {
             Command::Login(c) => c.run().await,
             Command::Logout(c) => c.run().await,
             Command::Account(c) => c.run().await,
+            Command::Pat(c) => c.run().await,
         }
     });
     match result {

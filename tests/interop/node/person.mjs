@@ -8,6 +8,10 @@
 //                                                   consent page when shown, and prints the URL the
 //                                                   browser was sent to (the client's redirect URI
 //                                                   with code, state and iss)
+//   node person.mjs pats PAGE_URL UPN PASSWORD       the personal access token page: signs in,
+//                                                   creates a token, clicks Copy, goes back to the
+//                                                   list, revokes it through the confirmation;
+//                                                   prints {token, copied, clipboard, listed, after}
 //   node person.mjs interactive AUTH_URL UPN PASSWORD
 //                                                   the same, but the redirect is really followed to
 //                                                   the client's loopback listener (as `az login`
@@ -236,6 +240,41 @@ export async function interactive(authUrl, upn, password) {
   }
 }
 
+export async function pats(url, upn, password) {
+  const { page, snap, close } = await openBrowser();
+  try {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(url).origin }).catch(() => {});
+    await expectOk(await page.goto(url, { waitUntil: 'load' }), 'PAT page');
+    await snap('signin');
+    await page.locator('#username').fill(upn);
+    await page.locator('#password').pressSequentially(password);
+    await expectOk(await submit(page, page.getByRole('button', { name: 'Sign in' })), 'sign-in');
+    await snap('list-empty');
+    await page.locator('#name').fill('browser token');
+    await page.locator('#scope').fill('vso.code_write vso.work');
+    await page.locator('#days').fill('14');
+    await expectOk(await submit(page, page.getByRole('button', { name: 'Create' })), 'create');
+    const token = await page.locator('#pat-token').inputValue();
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.waitForTimeout(200);
+    const copied = await page.locator('#copy').innerText();
+    const clipboard = await page.evaluate(() => navigator.clipboard.readText()).catch((e) => `unreadable: ${e}`);
+    await snap('created');
+    await expectOk(await submit(page, page.getByRole('link', { name: 'Back to your tokens' })), 'back');
+    const listed = (await page.locator('main').innerText()).replace(/\s+/g, ' ').trim();
+    await snap('list');
+    await expectOk(await submit(page, page.getByRole('button', { name: 'Revoke' })), 'revoke asked');
+    await snap('confirm');
+    await submit(page, page.getByRole('button', { name: 'Revoke' }));
+    const after = (await page.locator('main').innerText()).replace(/\s+/g, ' ').trim();
+    await snap('revoked');
+    if (await errorText(page)) throw new Error(`refused: ${await errorText(page)}`);
+    return JSON.stringify({ token, copied, clipboard, listed, after });
+  } finally {
+    await close();
+  }
+}
+
 async function main(argv) {
   const [mode, ...args] = argv;
   let out;
@@ -245,6 +284,9 @@ async function main(argv) {
   } else if (mode === 'authcode') {
     if (args.length !== 3) usage('authcode needs AUTH_URL UPN PASSWORD');
     out = await authcode(...args);
+  } else if (mode === 'pats') {
+    if (args.length !== 3) usage('pats needs PAGE_URL UPN PASSWORD');
+    out = await pats(...args);
   } else if (mode === 'interactive') {
     if (args.length !== 3) usage('interactive needs AUTH_URL UPN PASSWORD');
     out = await interactive(...args);

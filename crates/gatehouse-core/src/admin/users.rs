@@ -133,7 +133,19 @@ impl Admin {
     pub async fn delete_user(&self, tenant: &Tenant, which: &str) -> Result<User, Error> {
         let user = self.user(tenant, which).await?;
         let mut uow = self.store.begin().await?;
+        // The user's PATs go with the row (ON DELETE CASCADE); guards that cached one drop it
+        // on this `credential` revocation.
+        let pats = uow.live_pats_of_user(&tenant.id, &user.id, crate::model::now()).await?;
         let revoked = uow.delete_user(&tenant.id, &user.id).await?.unwrap_or_default();
+        for (authorization_id, valid_to) in pats {
+            uow.revoke(
+                &tenant.id,
+                crate::model::RevocationKind::Credential,
+                &authorization_id,
+                valid_to,
+            )
+            .await?;
+        }
         // Guards refuse the access tokens of the user's families within their polling bound.
         for (family, expires_at) in revoked {
             uow.revoke(&tenant.id, crate::model::RevocationKind::Sid, &family, expires_at)

@@ -19,6 +19,7 @@
 //! | `certificates.rs` | [`CertificateStore`], [`AssertionStore`] (used client-assertion ids) |
 //! | `users.rs` | [`UserStore`] |
 //! | `groups.rs` | [`GroupStore`] (groups, members, transitive membership) |
+//! | `pats.rs` | [`PatStore`], [`PatWrites`] (personal access tokens, entitlements) |
 //! | `directory_roles.rs` | [`DirectoryRoleStore`] (Graph permissions and directory roles) |
 //! | `device_codes.rs` | [`DeviceCodeStore`] |
 //! | `refresh.rs` | [`RefreshStore`] |
@@ -43,6 +44,7 @@ mod device_codes;
 mod directory_roles;
 mod groups;
 mod maintenance;
+mod pats;
 mod refresh;
 mod revocations;
 mod sessions;
@@ -63,6 +65,7 @@ pub use device_codes::DeviceCodeStore;
 pub use directory_roles::DirectoryRoleStore;
 pub use groups::GroupStore;
 pub use maintenance::MaintenanceStore;
+pub use pats::{PatStore, PatWrites};
 pub use refresh::RefreshStore;
 pub use revocations::RevocationStore;
 pub use sessions::{AppGrant, AuthorizedAppStore, SessionStore};
@@ -118,6 +121,7 @@ pub trait Store:
     + GroupStore
     + DirectoryRoleStore
     + AuditStore
+    + PatStore
     + Send
     + Sync
     + 'static

@@ -6,12 +6,15 @@
 //!   `error_codes`, `trace_id`, `correlation_id`, `timestamp`);
 //! - [`arm`]: Azure Resource Manager (`{"error":{"code","message"}}`);
 //! - [`graph`]: Microsoft Graph (`{"error":{"code","message","innerError":{...}}}`);
-//! - [`iotc`]: IoT Central (`{"error":{"code","message","requestId","time"}}`, `x-ms-error-code`).
+//! - [`iotc`]: IoT Central (`{"error":{"code","message","requestId","time"}}`, `x-ms-error-code`);
+//! - [`devops`]: Azure DevOps (`{"$id","innerException","message","typeName","typeKey","errorCode",
+//!   "eventId"}`; the PAT API's own refusals are `patTokenError` values).
 //!
 //! [`Door`] says which dialect a path speaks, for answers no handler produced (unknown paths,
 //! wrong methods).
 
 pub mod arm;
+pub mod devops;
 pub mod graph;
 pub mod iotc;
 pub mod oauth;
@@ -29,17 +32,24 @@ pub enum Door {
     Arm,
     Graph,
     Iotc,
+    DevOps,
 }
 
 impl Door {
     /// The door a request path belongs to (ARM paths compare case-insensitively, as ARM does).
     pub fn of(path: &str) -> Self {
         let lower = path.to_ascii_lowercase();
-        let first = lower.trim_start_matches('/').split(['/', '?']).next().unwrap_or("");
+        let mut segments = lower.trim_start_matches('/').split(['/', '?']);
+        let first = segments.next().unwrap_or("");
+        // `/{organization}/_apis/...`: Azure DevOps' URL with the organization first.
+        if segments.next() == Some("_apis") {
+            return Self::DevOps;
+        }
         match first {
             "subscriptions" | "tenants" | "providers" | "metadata" => Self::Arm,
             "graph" => Self::Graph,
             "api" => Self::Iotc,
+            "_apis" => Self::DevOps,
             _ => Self::OAuth,
         }
     }
@@ -51,6 +61,7 @@ impl Door {
             Self::Arm => arm::Arm(e).into_response(),
             Self::Graph => graph::Graph(e).into_response(),
             Self::Iotc => iotc::Iotc(e).into_response(),
+            Self::DevOps => devops::DevOps(e).into_response(),
         }
     }
 }
@@ -112,6 +123,8 @@ mod tests {
         assert_eq!(Door::of("/metadata/endpoints"), Door::Arm);
         assert_eq!(Door::of("/graph/v1.0/me"), Door::Graph);
         assert_eq!(Door::of("/api/roles"), Door::Iotc);
+        assert_eq!(Door::of("/_apis/tokens/pats"), Door::DevOps);
+        assert_eq!(Door::of("/contoso/_apis/tokens/pats"), Door::DevOps);
         assert_eq!(Door::of("/default/oauth2/v2.0/token"), Door::OAuth);
         assert_eq!(Door::of("/"), Door::OAuth);
     }

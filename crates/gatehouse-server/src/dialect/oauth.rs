@@ -117,6 +117,11 @@ pub fn wire(e: &Error) -> Wire {
             Error::NotAuthorized { .. } => w(403, E::AccessDenied, 50105, super::sentence(e)),
             Error::InsufficientPrivileges => w(403, E::AccessDenied, 9002313, "Insufficient privileges to complete the operation.".into()),
             Error::UnsupportedQuery(why) => w(400, E::InvalidRequest, 9002313, format!("Unsupported query: {why}")),
+            Error::PatRefused(_) => match e.kind() {
+                gatehouse_core::ErrorKind::Forbidden => w(403, E::AccessDenied, 9002313, super::sentence(e)),
+                gatehouse_core::ErrorKind::NotFound => w(404, E::NotFound, 9002313, super::sentence(e)),
+                _ => w(400, E::InvalidRequest, 9002313, super::sentence(e)),
+            },
             Error::Store(_) => w(503, E::TemporarilyUnavailable, 90033, "A transient error has occurred. Please try again.".into()),
             Error::Keys(_) | Error::Internal(_) => w(500, E::ServerError, 90000, "The server could not complete the request. Please try again; if it persists, give the trace id to the operator.".into()),
         }

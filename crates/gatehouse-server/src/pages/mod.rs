@@ -10,6 +10,8 @@
 //!   (`/{tenant}/oauth2/v2.0/authorize`, and v1's `/{tenant}/oauth2/authorize` with `resource=`),
 //!   and its answers to the client.
 //! - [`myapps`]: the apps a signed-in user authorized, and revoking them (`/{tenant}/myapps`).
+//! - [`pats`]: a signed-in user's personal access tokens: list, create (shown once, with a copy
+//!   button: the one hashed script of that answer), revoke with a confirmation (`/{tenant}/mypats`).
 //! - [`logout`]: sign-out (`/{tenant}/oauth2/v2.0/logout`, and v1's `/{tenant}/oauth2/logout`).
 //! - [`templates`]: the layout, error box, hidden fields, message, table and shared forms.
 //! - [`csrf`]: cookies and the CSRF token; [`form`]: the posted-form extractor.
@@ -23,6 +25,7 @@ pub mod device;
 pub mod form;
 pub mod logout;
 pub mod myapps;
+pub mod pats;
 pub mod templates;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -51,6 +54,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .route("/{tenant}/oauth2/v2.0/logout", get(logout::show).post(logout::submit))
         .route("/{tenant}/oauth2/logout", get(logout::show).post(logout::submit))
         .route("/{tenant}/myapps", get(myapps::show).post(myapps::submit))
+        .route("/{tenant}/mypats", get(pats::show).post(pats::submit))
         // the device-code verification page
         .route("/{tenant}/oauth2/deviceauth", get(device::show).post(device::submit))
         .route("/{tenant}/oauth2/devicelogin", get(device::show).post(device::submit))

@@ -54,6 +54,8 @@ mod group_store;
 mod directory_role_store;
 #[macro_use]
 mod audit_store;
+#[macro_use]
+mod pat_store;
 
 use gatehouse_core::StoreError;
 
@@ -84,6 +86,7 @@ macro_rules! impl_store {
         impl_group_store!($store, $uow, $db);
         impl_directory_role_store!($store, $uow, $db);
         impl_audit_store!($store, $db);
+        impl_pat_store!($store, $uow, $db);
     };
 }
 

@@ -21,6 +21,7 @@ where
     fn bytes(&self, c: &str) -> Result<Vec<u8>, StoreError>;
     fn opt_s(&self, c: &str) -> Result<Option<String>, StoreError>;
     fn opt_bytes(&self, c: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    fn opt_i(&self, c: &str) -> Result<Option<i64>, StoreError>;
 }
 
 impl<R: Row> Cols for R
@@ -32,6 +33,7 @@ where
     for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<String>: Decode<'r, R::Database>,
     for<'r> Option<Vec<u8>>: Decode<'r, R::Database>,
+    for<'r> Option<i64>: Decode<'r, R::Database>,
 {
     fn s(&self, c: &str) -> Result<String, StoreError> {
         self.try_get(c).map_err(map_err)
@@ -49,6 +51,9 @@ where
         self.try_get(c).map_err(map_err)
     }
     fn opt_bytes(&self, c: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.try_get(c).map_err(map_err)
+    }
+    fn opt_i(&self, c: &str) -> Result<Option<i64>, StoreError> {
         self.try_get(c).map_err(map_err)
     }
 }

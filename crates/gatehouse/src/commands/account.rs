@@ -154,7 +154,7 @@ impl GetAccessToken {
 
 /// An account in `tenant` (by id, or by the name login was given): the default account's user
 /// first.
-fn for_tenant(profile: &Profile, tokens: &super::client_profile::Tokens, tenant: &str) -> Result<Account> {
+pub(super) fn for_tenant(profile: &Profile, tokens: &super::client_profile::Tokens, tenant: &str) -> Result<Account> {
     let ids: Vec<&str> = tokens
         .identities
         .iter()

@@ -119,6 +119,28 @@ impl Http {
         )
     }
 
+    /// A JSON request with a bearer token: the status and the JSON body (`Null` when empty).
+    pub async fn json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        bearer: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value)> {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.server))
+            .bearer_auth(bearer)
+            .header("client-request-id", uuid::Uuid::new_v4().to_string());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let r = req.send().await.map_err(|e| self.unreachable(e))?;
+        let status = r.status().as_u16();
+        let text = r.text().await.map_err(|e| self.unreachable(e))?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+
     async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<(u16, Value)> {
         let r = self
             .client

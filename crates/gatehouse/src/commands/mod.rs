@@ -13,6 +13,7 @@ pub mod credential;
 pub mod login;
 pub mod logout;
 pub mod migrate;
+pub mod pat;
 pub mod proxy;
 pub mod purge;
 pub mod serve;

@@ -62,6 +62,24 @@ pub enum UserCmd {
     /// Delete a user; their refresh tokens stop working at once.
     #[command(after_help = "Example:\n  gatehouse user delete --id ada@contoso.com")]
     Delete(Named),
+    /// The scopes a user may put in personal access tokens (default: every scope but app_token).
+    #[command(
+        name = "pat-scopes",
+        after_help = "Examples:\n  gatehouse user pat-scopes --id ada@contoso.com --scope \"vso.code_write vso.work\"\n  gatehouse user pat-scopes --id ada@contoso.com --reset\n  gatehouse user pat-scopes --id ada@contoso.com            # shows them\nImplied scopes count (vso.code_write allows vso.code); existing PATs keep theirs."
+    )]
+    PatScopes(PatScopes),
+}
+
+#[derive(Args)]
+pub struct PatScopes {
+    /// Space-separated scopes the user may grant their PATs.
+    #[arg(long, conflicts_with = "reset", value_name = "SCOPES")]
+    scope: Option<String>,
+    /// Back to the default (every scope but app_token).
+    #[arg(long)]
+    reset: bool,
+    #[command(flatten)]
+    named: Named,
 }
 
 #[derive(Args)]
@@ -194,6 +212,27 @@ impl UserCmd {
                     a.scope.output,
                     &rows,
                     &["time", "userPrincipalName", "success", "result", "source"],
+                );
+            }
+            Self::PatScopes(p) => {
+                let (ctx, tenant) = open(&p.named.scope).await?;
+                let user = ctx.admin().user(&tenant, &p.named.id).await.map_err(explain)?;
+                let pats = gatehouse_core::pats::Pats::new(ctx.store.clone());
+                if p.scope.is_some() || p.reset {
+                    pats.set_entitlement(gatehouse_core::model::Actor::operator(), &tenant.id, &user.id, p.scope.as_deref())
+                        .await
+                        .map_err(|e| match e {
+                            gatehouse_core::Error::PatRefused(_) => anyhow::anyhow!(
+                                "--scope names a scope that does not exist: see 'gatehouse pat create --help' for the names"
+                            ),
+                            e => explain(e),
+                        })?;
+                }
+                let held = pats.entitlement(&tenant.id, &user.id).await.map_err(explain)?;
+                print(
+                    p.named.scope.output,
+                    &serde_json::json!({"userPrincipalName": user.user_principal_name, "patScopes": held.join(" ")}),
+                    &[],
                 );
             }
             Self::Delete(n) => {
