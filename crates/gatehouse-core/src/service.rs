@@ -47,6 +47,8 @@ pub struct Gatehouse {
     pub(crate) rbac: crate::rbac::Rbac,
     /// The management operations of the front doors ([`Gatehouse::admin`]).
     admin: crate::admin::Admin,
+    /// IoT Central's operations ([`Gatehouse::iotc`]).
+    iotc: crate::iotc::Iotc,
     /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
     pub(crate) base_url: String,
 }
@@ -59,6 +61,7 @@ impl Gatehouse {
             keys: KeyRing::new(store.clone(), kek.clone(), base_url.clone()),
             rbac: crate::rbac::Rbac::new(store.clone()),
             admin: crate::admin::Admin::new(store.clone(), kek),
+            iotc: crate::iotc::Iotc::new(store.clone()),
             throttle: Throttle::new(store, policy),
             password_gate: Default::default(),
             base_url,
@@ -76,6 +79,11 @@ impl Gatehouse {
     /// The management operations (the same the CLI runs), for the management front doors.
     pub fn admin(&self) -> &crate::admin::Admin {
         &self.admin
+    }
+
+    /// IoT Central's roles, organizations, users and API tokens.
+    pub fn iotc(&self) -> &crate::iotc::Iotc {
+        &self.iotc
     }
 
     /// RBAC decisions of the ARM front door, from caches that follow the change feed.

@@ -15,6 +15,7 @@
 //! - [`introspection`]: the RFC 7662 introspection answer.
 //! - [`jwk`]: JSON Web Keys and key sets.
 //! - [`revocation`]: the revocation feed the server serves and guards poll.
+//! - [`sas`]: IoT Central's API-token text (`SharedAccessSignature sr=&sig=&skn=&se=`), strict.
 //! - [`scope`]: parsing `scope` and `resource` values (`R/.default`, ARM's double slash).
 //! - [`timefmt`]: the timestamp format of Entra error bodies.
 
@@ -26,6 +27,7 @@ pub mod form;
 pub mod introspection;
 pub mod jwk;
 pub mod revocation;
+pub mod sas;
 pub mod scope;
 pub mod timefmt;
 pub mod token;

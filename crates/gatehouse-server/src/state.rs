@@ -23,6 +23,8 @@ pub struct Shared {
     pub arm_bearer: Bearer,
     /// Bearer check of the Graph door: tokens for `{base}/graph/` or Microsoft Graph.
     pub graph_bearer: Bearer,
+    /// Bearer check of the IoT Central door: tokens for `https://apps.azureiotcentral.com`.
+    pub iotc_bearer: Bearer,
 }
 
 impl AppState {
@@ -33,12 +35,14 @@ impl AppState {
         let graph_audiences = crate::api::graph::audiences(gh.base_url());
         let graph_audiences: Vec<&str> = graph_audiences.iter().map(String::as_str).collect();
         let graph_bearer = Bearer::new(gh.clone(), &graph_audiences)?;
+        let iotc_bearer = Bearer::new(gh.clone(), crate::api::iotc::IOTC_AUDIENCES)?;
         Ok(Self(Arc::new(Shared {
             gh,
             me_bearer,
             tokens,
             arm_bearer,
             graph_bearer,
+            iotc_bearer,
         })))
     }
 }

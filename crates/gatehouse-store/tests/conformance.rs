@@ -39,6 +39,9 @@ use certificates::*;
 #[path = "conformance/groups.rs"]
 mod groups;
 use groups::*;
+#[path = "conformance/iotc.rs"]
+mod iotc;
+use iotc::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -535,6 +538,9 @@ macro_rules! suite {
             case!(groups_and_transitive_membership);
             case!(directory_roles_round_trip);
             case!(service_principals_on_their_own);
+            case!(organizations_form_a_tree_and_report_their_use);
+            case!(api_tokens_round_trip_and_die_with_their_revocation);
+            case!(iotc_users_are_found_by_principal_and_replaced_by_id);
         }
     };
 }

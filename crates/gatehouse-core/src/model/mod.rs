@@ -1,6 +1,6 @@
 //! The domain's types, by concern: [`tenant`], [`apps`] (applications, service principals,
 //! secrets, app roles and their assignments), [`arm`] (subscriptions, resource groups, RBAC
-//! role definitions and assignments), [`user`], [`groups`], [`grants`] (what the user flows store
+//! role definitions and assignments), [`user`], [`groups`], [`iotc`] (IoT Central's organizations, role holders, API tokens), [`grants`] (what the user flows store
 //! between requests), [`revocation`], [`events`] (the sign-in log, purge reports). Everything is
 //! re-exported here, so `crate::model::User` is the one path.
 //!
@@ -12,6 +12,7 @@ pub mod arm;
 pub mod events;
 pub mod grants;
 pub mod groups;
+pub mod iotc;
 pub mod revocation;
 pub mod tenant;
 pub mod user;
@@ -21,6 +22,7 @@ pub use arm::*;
 pub use events::*;
 pub use grants::*;
 pub use groups::*;
+pub use iotc::*;
 pub use revocation::*;
 pub use tenant::*;
 pub use user::*;

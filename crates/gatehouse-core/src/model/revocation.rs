@@ -5,12 +5,14 @@ use serde::Serialize;
 use super::UnixTime;
 
 /// What a revocation names: one access token (`uti`) or a refresh-token family / sign-in
-/// session (`sid`, with every access token minted from it).
+/// session (`sid`, with every access token minted from it), or an opaque credential
+/// (`credential`: an API token or a personal access token, named by its id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RevocationKind {
     Uti,
     Sid,
+    Credential,
 }
 
 impl RevocationKind {
@@ -18,6 +20,7 @@ impl RevocationKind {
         match self {
             Self::Uti => "uti",
             Self::Sid => "sid",
+            Self::Credential => "credential",
         }
     }
 
@@ -25,6 +28,7 @@ impl RevocationKind {
         match s {
             "uti" => Some(Self::Uti),
             "sid" => Some(Self::Sid),
+            "credential" => Some(Self::Credential),
             _ => None,
         }
     }

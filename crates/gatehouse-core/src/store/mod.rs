@@ -19,6 +19,7 @@
 //! | `certificates.rs` | [`CertificateStore`], [`AssertionStore`] (used client-assertion ids) |
 //! | `users.rs` | [`UserStore`] |
 //! | `groups.rs` | [`GroupStore`] (groups, members, transitive membership) |
+//! | `iotc.rs` | [`IotcStore`], [`IotcWrites`] (IoT Central: organizations, role holders, API tokens) |
 //! | `directory_roles.rs` | [`DirectoryRoleStore`] (Graph permissions and directory roles) |
 //! | `device_codes.rs` | [`DeviceCodeStore`] |
 //! | `refresh.rs` | [`RefreshStore`] |
@@ -40,6 +41,7 @@ mod changes;
 mod device_codes;
 mod directory_roles;
 mod groups;
+mod iotc;
 mod maintenance;
 mod refresh;
 mod revocations;
@@ -59,6 +61,7 @@ pub use changes::{Change, ChangeKind, ChangeStore};
 pub use device_codes::DeviceCodeStore;
 pub use directory_roles::DirectoryRoleStore;
 pub use groups::GroupStore;
+pub use iotc::{IotcStore, IotcWrites, OrganizationUse};
 pub use maintenance::MaintenanceStore;
 pub use refresh::RefreshStore;
 pub use revocations::RevocationStore;
@@ -110,6 +113,7 @@ pub trait Store:
     + UnitOfWorkStore
     + GroupStore
     + DirectoryRoleStore
+    + IotcStore
     + Send
     + Sync
     + 'static

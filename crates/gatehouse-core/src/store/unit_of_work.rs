@@ -41,7 +41,9 @@ pub trait UnitOfWorkStore: Send + Sync {
 
 /// An open transaction. Dropping it without [`UnitOfWork::commit`] rolls everything back.
 #[async_trait]
-pub trait UnitOfWork: TenantWrites + AppWrites + UserWrites + ConsentWrites + RevocationWrites + Send {
+pub trait UnitOfWork:
+    TenantWrites + AppWrites + UserWrites + ConsentWrites + RevocationWrites + super::IotcWrites + Send
+{
     /// Appends the change-feed entries of the writes made and commits.
     async fn commit(self: Box<Self>) -> StoreResult<()>;
     /// Rolls back now (dropping does the same, a moment later, when the connection is reused).

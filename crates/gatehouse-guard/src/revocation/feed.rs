@@ -39,6 +39,8 @@ struct TenantState {
     seq: u64,
     sids: HashMap<String, u64>,
     utis: HashMap<String, u64>,
+    /// Revoked opaque credentials (API tokens, PATs) by id.
+    credentials: HashMap<String, u64>,
     last_success: Option<Instant>,
     last_attempt: Option<Instant>,
 }
@@ -131,6 +133,16 @@ impl RevocationFeed {
         }
     }
 
+    /// Whether the feed names the opaque credential `id` (an API token, a PAT) of `tenant` as
+    /// revoked. A cache of credential checks drops its entry when this says `true`.
+    pub fn credential_revoked(&self, tenant: &str, id: &str) -> bool {
+        self.inner
+            .tenants
+            .iter()
+            .find(|(t, _)| t == tenant)
+            .is_some_and(|(_, s)| s.read().credentials.contains_key(id))
+    }
+
     /// Polls `tenant` once now if its feed is stale and no poll of it was attempted within
     /// [`CATCH_UP_EVERY`]. Waits for a poll already running instead of starting another.
     /// A failure is logged; the caller reads [`RevocationFeed::status`] again afterwards.
@@ -174,7 +186,7 @@ impl RevocationFeed {
             .find(|(t, _)| t == tenant)
             .map(|(_, s)| {
                 let s = s.read();
-                s.sids.len() + s.utis.len()
+                s.sids.len() + s.utis.len() + s.credentials.len()
             })
             .unwrap_or(0)
     }
@@ -234,6 +246,7 @@ impl FeedInner {
                 tracing::warn!(%tenant, "revocation log restarted; reloading");
                 s.sids.clear();
                 s.utis.clear();
+                s.credentials.clear();
                 s.seq = 0;
                 continue;
             }
@@ -244,6 +257,7 @@ impl FeedInner {
                 match entry.kind {
                     RevocationKind::Sid => s.sids.insert(entry.value, entry.exp),
                     RevocationKind::Uti => s.utis.insert(entry.value, entry.exp),
+                    RevocationKind::Credential => s.credentials.insert(entry.value, entry.exp),
                     RevocationKind::Unknown => None,
                 };
             }
@@ -251,6 +265,7 @@ impl FeedInner {
             let horizon = unix_now().saturating_sub(self.skew);
             s.sids.retain(|_, exp| *exp >= horizon);
             s.utis.retain(|_, exp| *exp >= horizon);
+            s.credentials.retain(|_, exp| *exp >= horizon);
             if !page.more {
                 s.last_success = Some(Instant::now());
                 return Ok(());

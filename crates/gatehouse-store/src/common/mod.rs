@@ -52,6 +52,8 @@ mod maintenance_store;
 mod group_store;
 #[macro_use]
 mod directory_role_store;
+#[macro_use]
+mod iotc_store;
 
 use gatehouse_core::StoreError;
 
@@ -81,6 +83,7 @@ macro_rules! impl_store {
         impl_maintenance_store!($store, $db);
         impl_group_store!($store, $uow, $db);
         impl_directory_role_store!($store, $uow, $db);
+        impl_iotc_store!($store, $uow, $db);
     };
 }
 
