@@ -447,3 +447,62 @@ async fn unknown_paths_and_methods_answer_in_the_dialect() {
     // Every door answers a wrong method as a bad request, in its own dialect.
     assert_error(&a, StatusCode::BAD_REQUEST, "BadRequest");
 }
+
+async fn introspect(f: &Fixture, tenant: &str, client: &(String, String), token: &str) -> Value {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", client.0, client.1));
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", token)
+        .finish();
+    let req = Request::post(format!("/{tenant}/oauth2/v2.0/introspect"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::AUTHORIZATION, format!("Basic {basic}"));
+    let a = send_with(&f.router, req, &form).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    body(&a)
+}
+
+#[tokio::test]
+async fn introspection_answers_for_api_tokens_of_its_tenant_until_deleted() {
+    let f = Fixture::new().await;
+    let admin = principal(&f, "admin", Some((ADMINISTRATOR, None))).await;
+    let a = call(
+        &f,
+        "PUT",
+        "/api/organizations/x",
+        Auth::Bearer(&admin),
+        Some(json!({"displayName": "X"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let created = body(&mint(&f, Auth::Bearer(&admin), "guarded", ORG_OPERATOR, Some("x")).await);
+    let token = created["token"].as_str().unwrap().to_owned();
+    let (app, _, secret) = pages::confidential_app(&f, &f.tenant, "guard").await;
+    let guard = (app.app_id, secret);
+    let v = introspect(&f, &f.tenant.id, &guard, &token).await;
+    assert_eq!(v["active"], true, "{v}");
+    assert_eq!(v["token_type"], "api_token");
+    assert_eq!(v["jti"], "guarded");
+    assert_eq!(v["tid"], f.tenant.id.as_str());
+    assert_eq!(v["roles"], json!([ORG_OPERATOR]));
+    assert_eq!(v["organization"], "x");
+    let se = gatehouse_protocol::sas::Sas::parse(&token).unwrap().expiry_ms as i64;
+    assert_eq!(v["exp"], se / 1000);
+    // A forged one says nothing but inactive.
+    let forged = token.replacen("sig=", "sig=Z", 1);
+    assert_eq!(
+        introspect(&f, &f.tenant.id, &guard, &forged).await,
+        json!({"active": false})
+    );
+    let a = call(&f, "DELETE", "/api/apiTokens/guarded", Auth::Bearer(&admin), None).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        introspect(&f, &f.tenant.id, &guard, &token).await,
+        json!({"active": false})
+    );
+    // The delete published a `credential` revocation on the feed guards poll.
+    let feed = f.store.revocations_since(&f.tenant.id, 0, 0, 100).await.unwrap();
+    assert!(feed
+        .iter()
+        .any(|r| r.kind == gatehouse_core::model::RevocationKind::Credential && r.value == "guarded"));
+}

@@ -77,6 +77,12 @@ impl Iotc {
         }
         let id = id.to_ascii_lowercase();
         let roles = normalize(roles);
+        // A token acts in one organization (and those below it), as IoT Central's page makes it.
+        if roles.windows(2).any(|w| w[0].organization != w[1].organization) {
+            return Err(Error::Invalid(
+                "All roles of an API token must name the same organization.".into(),
+            ));
+        }
         let tree = self.tree(&who.tenant_id).await?;
         Self::check_grant(who, &tree, MANAGE_API_TOKENS, &roles)?;
         let at = now_ms();

@@ -75,6 +75,9 @@ pub struct ProxyConfig {
     pub resource_metadata: Option<String>,
     /// Revocation feed server base URL (feed off when `None`).
     pub revocation_server: Option<String>,
+    /// Accept API tokens on routes that allow them, introspected at the revocation server as
+    /// this confidential client (its `Debug` never shows the secret).
+    pub api_tokens: Option<crate::opaque::OpaqueSettings>,
     /// Per-prefix requirements.
     pub routes: Vec<RouteRule>,
     /// Entries of the verified-token cache (default 50 000; 0 turns it off).
@@ -103,6 +106,7 @@ impl Default for ProxyConfig {
             missing_token_forbidden: false,
             resource_metadata: None,
             revocation_server: None,
+            api_tokens: None,
             routes: Vec::new(),
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             allow_insecure_http_for_tests: false,
@@ -166,6 +170,9 @@ impl ProxyConfig {
         }
         if let Some(server) = &self.revocation_server {
             b = b.revocation(RevocationSettings::new(server.clone()));
+        }
+        if let Some(o) = &self.api_tokens {
+            b = b.api_tokens(o.client_id.clone(), o.client_secret.clone());
         }
         b.build()
     }

@@ -133,6 +133,34 @@ impl RevocationFeed {
         }
     }
 
+    /// Whether the feed polls `tenant`.
+    pub fn polls(&self, tenant: &str) -> bool {
+        self.inner.tenants.iter().any(|(t, _)| t == tenant)
+    }
+
+    /// How long the feed may go without a successful poll before callers that depend on it
+    /// are refused: also the longest a guard caches a positive check of an opaque credential.
+    pub fn max_staleness(&self) -> Duration {
+        self.inner.max_staleness
+    }
+
+    /// Status of the opaque credential `id` (an API token, a PAT) of `tenant`: revoked when
+    /// the feed names it; unknown (fail closed) when the tenant is not polled or its feed is
+    /// stale, since a deletion could then go unseen.
+    pub fn credential_status(&self, tenant: &str, id: &str) -> RevocationStatus {
+        let Some((_, state)) = self.inner.tenants.iter().find(|(t, _)| t == tenant) else {
+            return RevocationStatus::Unknown;
+        };
+        let state = state.read();
+        if state.credentials.contains_key(id) {
+            RevocationStatus::Revoked
+        } else if state.fresh(self.inner.max_staleness) {
+            RevocationStatus::NotRevoked
+        } else {
+            RevocationStatus::Unknown
+        }
+    }
+
     /// Whether the feed names the opaque credential `id` (an API token, a PAT) of `tenant` as
     /// revoked. A cache of credential checks drops its entry when this says `true`.
     pub fn credential_revoked(&self, tenant: &str, id: &str) -> bool {
@@ -169,6 +197,18 @@ impl RevocationFeed {
     /// The status of `caller`, polling its tenant once inline first when the feed is stale for
     /// it (see [`RevocationFeed::catch_up`]).
     pub async fn check_caller(&self, caller: &Caller) -> RevocationStatus {
+        if caller.kind().is_opaque() {
+            let tenant = caller.tenant_id();
+            let Some(id) = caller.token_id() else {
+                return RevocationStatus::Unknown;
+            };
+            let status = self.credential_status(tenant, id);
+            if status != RevocationStatus::Unknown {
+                return status;
+            }
+            self.catch_up(tenant).await;
+            return self.credential_status(tenant, id);
+        }
         let (tenant, sid, uti) = (caller.tenant_id(), caller.session_id(), caller.token_id());
         let status = self.status(tenant, sid, uti);
         if status != RevocationStatus::Unknown {

@@ -64,6 +64,9 @@ fn list_hint(object: Object) -> &'static str {
         Object::Group | Object::DirectoryObject | Object::DirectoryRole => "see the Graph API's lists",
         Object::Record => "try again",
         Object::Subscription => "see 'gatehouse subscription list'",
+        Object::Organization => "see 'gatehouse org list'",
+        Object::Role => "see 'gatehouse role list'",
+        Object::ApiToken => "see GET /api/apiTokens or the Permissions > API tokens page",
         Object::ResourceGroup | Object::RoleDefinition | Object::RoleAssignment => {
             "see them with the Azure CLI ('az group list', 'az role definition list', 'az role assignment list')"
         }
