@@ -17,6 +17,8 @@ pub mod purge;
 pub mod serve;
 pub mod sp;
 pub mod subscription;
+pub mod role;
+pub mod org;
 pub mod tenant;
 pub mod user;
 
