@@ -17,6 +17,7 @@
 //! A new page is one template (a maud function next to its handler, built from [`templates`])
 //! and one handler that answers with [`page`]; see docs/ARCHITECTURE.md.
 
+pub mod api_tokens;
 pub mod authorize;
 pub mod csrf;
 pub mod device;
@@ -51,6 +52,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .route("/{tenant}/oauth2/v2.0/logout", get(logout::show).post(logout::submit))
         .route("/{tenant}/oauth2/logout", get(logout::show).post(logout::submit))
         .route("/{tenant}/myapps", get(myapps::show).post(myapps::submit))
+        .route("/{tenant}/apitokens", get(api_tokens::show).post(api_tokens::submit))
         // the device-code verification page
         .route("/{tenant}/oauth2/deviceauth", get(device::show).post(device::submit))
         .route("/{tenant}/oauth2/devicelogin", get(device::show).post(device::submit))

@@ -12,13 +12,13 @@ pub mod credential;
 pub mod login;
 pub mod logout;
 pub mod migrate;
+pub mod org;
 pub mod proxy;
 pub mod purge;
+pub mod role;
 pub mod serve;
 pub mod sp;
 pub mod subscription;
-pub mod role;
-pub mod org;
 pub mod tenant;
 pub mod user;
 
