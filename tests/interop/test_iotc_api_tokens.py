@@ -1,6 +1,6 @@
 """IoT Central's API tokens against the real binary, with plain `requests` (seed 002's shapes).
 
-Bearer tokens for `https://apps.azureiotcentral.com` come from the real `msal`; API tokens are
+Bearer tokens for `https://apps.azureiotcentral.com` come from the token endpoint; API tokens are
 minted through `/api/apiTokens`. Covers: roles, create / list / get / delete on both paths, the
 token shown once, expiry rules, `api-version` required, IoT Central's error body and
 `x-ms-error-code`; a token used through `gatehouse proxy` (introspected once, its roles and
@@ -15,7 +15,6 @@ import secrets
 import time
 from datetime import datetime, timedelta, timezone
 
-import msal
 import pytest
 import requests
 
@@ -36,12 +35,14 @@ def bearer_for(srv: Server, role: str | None) -> tuple[ghutil.Sp, str]:
     sp = srv.create_sp()
     if role:
         srv.admin("role", "assign", "--assignee", sp.app_id, "--role", role)
-    app = msal.ConfidentialClientApplication(
-        sp.app_id, client_credential=sp.secret, authority=f"{srv.base}/{sp.tenant}",
-        instance_discovery=False, verify=str(srv.ca))
-    result = app.acquire_token_for_client([IOTC])
-    assert "access_token" in result, result
-    return sp, result["access_token"]
+    # The client-credentials call `az account get-access-token --resource
+    # https://apps.azureiotcentral.com` makes for a service principal, with plain requests.
+    r = requests.post(srv.url(f"/{sp.tenant}/oauth2/v2.0/token"),
+                      data={"grant_type": "client_credentials", "client_id": sp.app_id,
+                            "client_secret": sp.secret, "scope": IOTC},
+                      verify=str(srv.ca), timeout=30)
+    assert r.status_code == 200, r.text
+    return sp, r.json()["access_token"]
 
 
 class Door:
@@ -208,3 +209,29 @@ def test_an_api_token_through_the_proxy_until_deleted(server, admin, upstream):
         assert r.status_code == 401, f"the proxy still accepts a deleted token: {r.status_code} {r.text}"
     finally:
         proxy.stop()
+
+
+def test_browser_api_tokens_page_create_copy_delete_on_a_phone(server, client_env):
+    """Headless Chromium at 360 px: sign in, + New (shown once, Copy works under the page's CSP),
+    listed without the secret, deleted through the confirmation step."""
+    import json as _json
+
+    import browser_person
+    from device_person import PASSWORD
+
+    upn = f"tok{time.time_ns() % 10**12}@contoso.com"
+    server.admin_json("user", "create", "--user-principal-name", upn, "--display-name", "Token admin",
+                      "--password", PASSWORD)
+    server.admin("role", "assign", "--assignee", upn, "--role", "Administrator")
+    name = f"page-{secrets.token_hex(3)}"
+    run = browser_person.run_person(server, "apitokens", server.url(f"/{server.tenant_id}/apitokens"),
+                                    upn, PASSWORD, name, viewport="360x740")
+    out = _json.loads(run.result)
+    assert out["token"].startswith(f"SharedAccessSignature sr={server.tenant_id}&sig="), out
+    assert out["copyLabel"] == "Copied", "the copy button's script ran under the CSP"
+    assert out["listed"] and not out["secretShown"] and not out["after"], out
+    for layout in run.layouts:
+        assert layout["innerWidth"] == 360, layout
+        assert layout["scrollWidth"] <= layout["innerWidth"], f"scrolls sideways on a phone: {layout}"
+    # The token shown on the page worked until it was deleted there.
+    assert_iotc_error(Door(server, out["token"])("GET", "/api/roles"), 401, "Unauthorized")

@@ -74,7 +74,7 @@ fn list_body(csrf: &str, user: &User, tokens: &[ApiToken], orgs: &[(String, Stri
             vec![
                 html! { (t.id) },
                 html! { (roles.join(", ")) },
-                html! { (iso_ms(t.expiry_ms)) },
+                html! { time datetime=(iso_ms(t.expiry_ms)) { (iso_ms(t.expiry_ms)[..10]) } },
                 html! {
                     form method="post" {
                         (Hidden::new(csrf, "confirm_delete").with("token", &t.id))
@@ -87,7 +87,7 @@ fn list_body(csrf: &str, user: &User, tokens: &[ApiToken], orgs: &[(String, Stri
     html! {
         p { "Signed in as " strong { (user.user_principal_name) } "." }
         @if tokens.is_empty() { p { "No API tokens yet." } }
-        @else { (table(&["Name", "Role", "Expires", ""], &rows)) }
+        @else { (table(&["Name", "Role", "Expires (UTC)", ""], &rows)) }
         (new_form(csrf, orgs))
     }
 }

@@ -1,5 +1,6 @@
 //! Server-rendered pages: HTML from compile-time-checked maud templates ([`templates`]), every
-//! value escaped, no JavaScript (but the form_post page's one hashed auto-submit script).
+//! value escaped, no JavaScript (but the form_post page's one hashed auto-submit script and the
+//! API tokens page's hashed Copy button, `api_tokens`).
 //! Every page is sent with a strict CSP (`default-src 'none'`, `frame-ancestors 'none'`),
 //! `X-Frame-Options: DENY`, `no-store`, and no referrer. Forms carry a per-browser CSRF token
 //! ([`csrf`]). A problem is shown in the page's error box with the status and text that
