@@ -235,3 +235,22 @@ def test_browser_api_tokens_page_create_copy_delete_on_a_phone(server, client_en
         assert layout["scrollWidth"] <= layout["innerWidth"], f"scrolls sideways on a phone: {layout}"
     # The token shown on the page worked until it was deleted there.
     assert_iotc_error(Door(server, out["token"])("GET", "/api/roles"), 401, "Unauthorized")
+
+
+def test_azure_cli_token_for_iot_central_lists_roles(server, sp, tenant_id, az):
+    """Seed 002's `az account get-access-token --resource https://apps.azureiotcentral.com`, then
+    `GET /api/roles` with it."""
+    import json as _json
+
+    from test_azure_cli import login
+
+    server.admin("role", "assign", "--assignee", sp.app_id, "--role", "Operator")
+    az.register_cloud(server)
+    login(az, sp, tenant_id)
+    res = az.run("account", "get-access-token", "--resource", "https://apps.azureiotcentral.com",
+                 "--output", "json")
+    tok = _json.loads(res.stdout)
+    assert tok["tokenType"] == "Bearer" and tok["tenant"] == tenant_id, tok
+    r = Door(server, f"Bearer {tok['accessToken']}")("GET", "/api/roles")
+    assert r.status_code == 200, r.text
+    assert {"displayName": "Operator", "id": OPERATOR} in r.json()["value"]
