@@ -163,9 +163,9 @@ impl Sas {
     /// `true` when `header` has the SAS scheme (whether or not the rest parses): how a guard
     /// recognizes this kind of opaque credential by its shape.
     pub fn is_sas(header: &str) -> bool {
-        header
-            .get(..SAS_SCHEME.len() + 1)
-            .is_some_and(|p| p[..SAS_SCHEME.len()].eq_ignore_ascii_case(SAS_SCHEME) && p.ends_with(' '))
+        let b = header.as_bytes();
+        let n = SAS_SCHEME.len();
+        b.len() > n && b[..n].eq_ignore_ascii_case(SAS_SCHEME.as_bytes()) && b[n] == b' '
     }
 }
 
@@ -236,6 +236,19 @@ mod tests {
             if let Ok(s) = Sas::parse(&GOOD[..cut]) {
                 assert_ne!(s.to_header(), GOOD);
             }
+        }
+    }
+
+    #[test]
+    fn shapes_with_multibyte_text_never_panic() {
+        for text in [
+            "SharedAccessSignatur\u{e9} x",
+            "SharedAccessSignature\u{e9}",
+            "\u{e9}",
+            "",
+        ] {
+            assert!(!Sas::is_sas(text));
+            assert!(Sas::parse(text).is_err());
         }
     }
 
