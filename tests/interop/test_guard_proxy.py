@@ -31,7 +31,8 @@ from ghutil import GUID, Server, verify_jwt
 ROLE = "Orders.Read"
 PROXY_LISTENING = re.compile(r"Gatehouse proxy listening on (http://127\.0\.0\.1:\d+)")
 IDENTITY_HEADERS = {"x-gatehouse-tenant", "x-gatehouse-object-id", "x-gatehouse-app-id",
-                    "x-gatehouse-scopes", "x-gatehouse-roles", "x-gatehouse-credential"}
+                    "x-gatehouse-scopes", "x-gatehouse-roles", "x-gatehouse-credential",
+                    "x-gatehouse-organization"}
 SPOOFED = {"X-Gatehouse-App-Id": "spoofed-app", "X-Gatehouse-Roles": "Admin",
            "X-Gatehouse-Tenant": "00000000-0000-0000-0000-000000000000",
            "X-Gatehouse-Debug": "1"}
@@ -95,12 +96,12 @@ def headers_of(seen: dict) -> dict[str, list[str]]:
 # -- the proxy process ------------------------------------------------------------------------
 
 class ProxyProcess:
-    def __init__(self, args: list[str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
         cmd = [str(ghutil.gatehouse_bin()), "proxy", *args]
         self.output: list[str] = [f"$ {' '.join(cmd)}\n"]
         self.proc = subprocess.Popen(
             cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, errors="replace", env=ghutil.server_env(),
+            text=True, errors="replace", env=ghutil.server_env(env),
             preexec_fn=ghutil._die_with_parent)
         found = threading.Event()
         self.url = ""
@@ -265,6 +266,7 @@ def test_msal_token_passes_and_identity_reaches_upstream(server, proxy, upstream
     assert identity["x-gatehouse-roles"] == [ROLE]
     assert identity["x-gatehouse-scopes"] == [""]
     assert identity["x-gatehouse-credential"] == ["jwt"]
+    assert identity["x-gatehouse-organization"] == [""], "a JWT acts at the root"
     assert h["authorization"] == [f"Bearer {token}"], "the token is forwarded"
     assert h["x-forwarded-for"] == ["127.0.0.1"], h
     assert h["x-forwarded-host"] == [urlsplit(proxy.url).netloc], h

@@ -231,6 +231,12 @@ pub enum Object {
     ResourceGroup,
     RoleDefinition,
     RoleAssignment,
+    /// An IoT Central organization.
+    Organization,
+    /// An IoT Central API token.
+    ApiToken,
+    /// An IoT Central role.
+    Role,
 }
 
 impl Object {
@@ -256,6 +262,9 @@ impl Object {
             Self::ResourceGroup => "resource group",
             Self::RoleDefinition => "role definition",
             Self::RoleAssignment => "role assignment",
+            Self::Organization => "organization",
+            Self::ApiToken => "API token",
+            Self::Role => "role",
         }
     }
 }

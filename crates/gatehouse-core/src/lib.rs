@@ -14,6 +14,8 @@
 //!   the lifecycle, and the check of a presented PAT.
 //! - [`rbac`]: Azure RBAC for the ARM front door: built-in roles, action patterns, and the
 //!   cached decision (a subscription's assignments, inherited down the scope tree).
+//! - [`iotc`]: IoT Central's door: roles and permissions, organizations, role holders, API
+//!   tokens and the check of a presented `SharedAccessSignature`.
 //! - [`model`]: the domain's types, by concern.
 //! - [`store`]: the storage traits, one per concern, and the unit of work (`gatehouse-store`
 //!   implements them).
@@ -28,6 +30,7 @@ pub mod admin;
 pub mod audit;
 pub mod browser;
 pub mod error;
+pub mod iotc;
 pub mod issuance;
 pub mod maintenance;
 pub mod model;

@@ -49,6 +49,8 @@ pub struct Gatehouse {
     admin: crate::admin::Admin,
     /// Personal access tokens ([`Gatehouse::pats`]).
     pats: crate::pats::Pats,
+    /// IoT Central's operations ([`Gatehouse::iotc`]).
+    iotc: crate::iotc::Iotc,
     /// `https://host:port`, no trailing slash: the base of every issuer and endpoint.
     pub(crate) base_url: String,
 }
@@ -62,6 +64,7 @@ impl Gatehouse {
             rbac: crate::rbac::Rbac::new(store.clone()),
             admin: crate::admin::Admin::new(store.clone(), kek),
             pats: crate::pats::Pats::new(store.clone()),
+            iotc: crate::iotc::Iotc::new(store.clone()),
             throttle: Throttle::new(store, policy),
             password_gate: Default::default(),
             base_url,
@@ -95,6 +98,11 @@ impl Gatehouse {
     /// Personal access tokens: the PAT API, the PAT page and [`crate::pats::Pats::check`].
     pub fn pats(&self) -> &crate::pats::Pats {
         &self.pats
+    }
+
+    /// IoT Central's roles, organizations, users and API tokens.
+    pub fn iotc(&self) -> &crate::iotc::Iotc {
+        &self.iotc
     }
 
     /// RBAC decisions of the ARM front door, from caches that follow the change feed.

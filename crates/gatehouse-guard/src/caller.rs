@@ -25,6 +25,12 @@ pub enum CredentialKind {
 }
 
 impl CredentialKind {
+    /// Opaque credentials (API tokens, PATs) are checked against the server once, recognized by
+    /// their shape, and revoked by id (`credential` entries of the revocation feed).
+    pub fn is_opaque(self) -> bool {
+        matches!(self, CredentialKind::ApiToken | CredentialKind::Pat)
+    }
+
     /// The lowercase name used in the `X-Gatehouse-Credential` header and in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -49,6 +55,10 @@ struct CallerData {
     token_id: Option<String>,
     session_id: Option<String>,
     expires_at: Option<u64>,
+    /// The organization an API token's roles are limited to (with the ones below it); `None`:
+    /// the root, or a credential without organizations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<String>,
 }
 
 /// A verified caller. Cheap to clone (one reference count).
@@ -81,6 +91,7 @@ impl Caller {
                 token_id: None,
                 session_id: None,
                 expires_at: None,
+                organization: None,
             },
         }
     }
@@ -137,6 +148,12 @@ impl Caller {
     pub fn expires_at(&self) -> Option<u64> {
         self.data.expires_at
     }
+
+    /// The organization the caller's roles are limited to (it and the ones below it); `None`
+    /// at the root.
+    pub fn organization(&self) -> Option<&str> {
+        self.data.organization.as_deref()
+    }
 }
 
 /// Builder returned by [`Caller::builder`].
@@ -192,6 +209,12 @@ impl CallerBuilder {
     /// Expiry in seconds since the Unix epoch (bounds how long the guard caches the result).
     pub fn expires_at(mut self, exp: u64) -> Self {
         self.data.expires_at = Some(exp);
+        self
+    }
+
+    /// The organization the roles are limited to.
+    pub fn organization(mut self, organization: impl Into<String>) -> Self {
+        self.data.organization = Some(organization.into());
         self
     }
     /// Finishes the caller.

@@ -1,4 +1,5 @@
-//! The one HTTP client of a guard: discovery, JWKS and revocation fetches. It trusts only the
+//! The one HTTP client of a guard: discovery, JWKS and revocation fetches, and the
+//! introspection of opaque credentials. It trusts only the
 //! configured CA when one is given, never follows redirects, refuses `http://` unless the test
 //! flag is set, times out, and reads at most [`MAX_BODY`] bytes.
 
@@ -57,13 +58,27 @@ impl Fetcher {
 
     /// GETs `url` and parses its JSON body into `T`.
     pub(crate) async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, FetchError> {
+        let request = self.client.get(url);
+        self.json(url, request).await
+    }
+
+    /// POSTs `form` to `url` with HTTP Basic `user:password` and parses the JSON answer.
+    pub(crate) async fn post_form_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        basic: (&str, &str),
+    ) -> Result<T, FetchError> {
+        let request = self.client.post(url).basic_auth(basic.0, Some(basic.1)).form(form);
+        self.json(url, request).await
+    }
+
+    async fn json<T: DeserializeOwned>(&self, url: &str, request: reqwest::RequestBuilder) -> Result<T, FetchError> {
         let transport = |source| FetchError::Transport {
             url: url.to_string(),
             source,
         };
-        let mut response = self
-            .client
-            .get(url)
+        let mut response = request
             .header(http::header::ACCEPT, "application/json")
             .send()
             .await

@@ -18,6 +18,7 @@ use crate::config::{is_guid, ConfigError, GuardConfig};
 use crate::fetch::Fetcher;
 use crate::jwt::{unix_now, JwtVerifier, KeyProvider};
 use crate::layer::GuardLayer;
+use crate::opaque::{OpaqueVerifier, Shape};
 use crate::requirement::Requirement;
 use crate::response::{ChallengeSettings, Rejection};
 use crate::revocation::{RevocationCheck, RevocationFeed, RevocationStatus};
@@ -123,6 +124,15 @@ impl GuardBuilder {
             )),
             None => None,
         };
+        if let (Some(settings), Some(feed), Some(r)) = (&config.api_tokens, &feed, &config.revocation) {
+            verifiers.push(Arc::new(OpaqueVerifier::new(
+                vec![Shape::Sas],
+                settings.clone(),
+                fetcher(&config, &mut http)?,
+                feed.clone(),
+                r.server_base.clone(),
+            )));
+        }
         let discover = if config.discover_tenant_names {
             let mut bases: Vec<String> = Vec::new();
             for base in config
@@ -209,6 +219,12 @@ impl Guard {
     /// `requirement`.
     pub async fn check(&self, headers: &HeaderMap, requirement: &Requirement) -> Result<Caller, Rejection> {
         let caller = self.authenticate(headers).await?;
+        if caller.kind().is_opaque() && !requirement.accepts_api_tokens() {
+            return Err(Rejection::InvalidToken {
+                description: "API tokens are not accepted here",
+                detail: format!("{} on a route without allow_api_tokens", caller.kind().as_str()),
+            });
+        }
         requirement
             .check(&caller)
             .map_err(|missing| Rejection::InsufficientScope { missing })?;
@@ -251,12 +267,14 @@ impl Guard {
                     scheme: auth.scheme(),
                     value: auth.credentials(),
                 };
-                let (caller, cacheable) = run_verifiers(&candidates, presented).await?;
+                let (caller, cacheable, bound) = run_verifiers(&candidates, presented).await?;
                 if cacheable {
                     if let Some(exp) = caller.expires_at() {
-                        inner
-                            .cache
-                            .insert(key, caller.clone(), exp.saturating_add(inner.skew), now);
+                        let until = match bound {
+                            Some(b) => exp.min(now.saturating_add(b.as_secs())),
+                            None => exp.saturating_add(inner.skew),
+                        };
+                        inner.cache.insert(key, caller.clone(), until, now);
                     }
                 }
                 caller
@@ -315,10 +333,10 @@ fn fetcher(config: &GuardConfig, slot: &mut Option<Fetcher>) -> Result<Fetcher, 
 async fn run_verifiers(
     candidates: &[&Arc<dyn CredentialVerifier>],
     presented: PresentedCredential<'_>,
-) -> Result<(Caller, bool), Rejection> {
+) -> Result<(Caller, bool, Option<std::time::Duration>), Rejection> {
     for verifier in candidates {
         match verifier.verify(presented).await {
-            Ok(Some(caller)) => return Ok((caller, verifier.cacheable())),
+            Ok(Some(caller)) => return Ok((caller, verifier.cacheable(), verifier.cache_bound())),
             Ok(None) => continue,
             Err(CredentialError::Invalid { description, detail }) => {
                 return Err(Rejection::InvalidToken { description, detail })

@@ -30,6 +30,7 @@
 //! | `authorization` | [`parse_authorization`]: strict `Authorization` header parser (fuzzed) |
 //! | [`jwt`] | [`jwt::JwtVerifier`]: [`jwt::parse_unverified`] (fuzzed), algorithm pinning, claims (`gatehouse_protocol::claims`); keys from a [`KeyProvider`]: the JWKS fetcher (default) or [`MemoryKeys`] filled by the host |
 //! | `verifier` | [`CredentialVerifier`]: the trait credential kinds implement (JWT now; API tokens, PATs, JWE later) |
+//! | [`opaque`] | [`opaque::OpaqueVerifier`]: API tokens (`SharedAccessSignature`) recognized by their shape, introspected once, cached within the feed's bound, dropped by `credential` revocations |
 //! | `caller` | [`Caller`] (the verified identity, an axum extractor) and [`CredentialKind`] |
 //! | `requirement` | [`Requirement`]: scopes and/or roles a route needs |
 //! | `guard` | [`Guard`]: header -> verifiers -> cache -> revocation -> `X-Tenant-ID` -> requirement |
@@ -53,6 +54,7 @@ mod fetch;
 mod guard;
 pub mod jwt;
 mod layer;
+pub mod opaque;
 pub mod proxy;
 mod requirement;
 mod response;

@@ -24,6 +24,8 @@ pub struct Requirement {
     scopes: Arc<[String]>,
     roles: Arc<[String]>,
     mode: RequirementMode,
+    /// Opaque credentials (API tokens) are accepted on the route (an opt-in).
+    api_tokens: bool,
 }
 
 impl Requirement {
@@ -102,6 +104,18 @@ impl Requirement {
     pub fn mode(mut self, mode: RequirementMode) -> Self {
         self.mode = mode;
         self
+    }
+
+    /// Also accepts API tokens (`SharedAccessSignature`) on the route; without this a verified
+    /// API token is refused with 401, whatever its roles.
+    pub fn allow_api_tokens(mut self) -> Self {
+        self.api_tokens = true;
+        self
+    }
+
+    /// Whether API tokens are accepted.
+    pub fn accepts_api_tokens(&self) -> bool {
+        self.api_tokens
     }
 
     /// Required scopes.

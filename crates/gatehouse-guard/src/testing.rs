@@ -27,6 +27,8 @@ use crate::config::GuardConfigBuilder;
 use crate::jwt::unix_now;
 use crate::revocation::{RevocationEntry, RevocationKind, RevocationPage};
 use crate::GuardConfig;
+use gatehouse_protocol::introspection::{Introspection, API_TOKEN};
+use gatehouse_protocol::sas::Sas;
 
 /// A signing key for tests, with its public JWK.
 pub struct TestKey {
@@ -140,6 +142,9 @@ struct IssuerState {
     jwks_hits: AtomicUsize,
     revocation_hits: AtomicUsize,
     revocations: RwLock<Vec<RevocationEntry>>,
+    /// API tokens the introspection endpoint answers for: header text -> answer.
+    api_tokens: RwLock<HashMap<String, Introspection>>,
+    introspection_hits: AtomicUsize,
     base_url: RwLock<String>,
     /// Tenant names the discovery documents answer for (name -> tenant GUID).
     names: RwLock<HashMap<String, String>>,
@@ -171,6 +176,7 @@ impl FakeIssuer {
             .route("/{tenant}/.well-known/openid-configuration", get(discovery))
             .route("/{tenant}/discovery/v2.0/keys", get(jwks))
             .route("/{tenant}/gatehouse/revocations", get(revocations))
+            .route("/{tenant}/oauth2/v2.0/introspect", axum::routing::post(introspect))
             .with_state(state.clone());
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -252,6 +258,47 @@ impl FakeIssuer {
         });
     }
 
+    /// Issues an API token of this tenant with `roles` at `organization`, valid for `seconds`:
+    /// its `SharedAccessSignature ...` text, which the introspection endpoint then answers
+    /// active for (until [`FakeIssuer::delete_api_token`]).
+    pub fn api_token(&self, id: &str, roles: &[&str], organization: Option<&str>, seconds: u64) -> String {
+        let exp = unix_now() + seconds;
+        let text = Sas {
+            resource: self.tenant_id.clone(),
+            signature: uuid::Uuid::new_v4().simple().to_string(),
+            key_name: id.to_string(),
+            expiry_ms: exp * 1000,
+        }
+        .to_header();
+        let answer = Introspection {
+            active: true,
+            token_type: Some(API_TOKEN.into()),
+            exp: Some(exp as i64),
+            jti: Some(id.to_string()),
+            tid: Some(self.tenant_id.clone()),
+            roles: roles.iter().map(|r| r.to_string()).collect(),
+            organization: organization.map(Into::into),
+            ..Default::default()
+        };
+        self.state.api_tokens.write().insert(text.clone(), answer);
+        text
+    }
+
+    /// Deletes an API token: introspection answers inactive, and the feed publishes a
+    /// `credential` revocation of its id (as the server does).
+    pub fn delete_api_token(&self, id: &str) {
+        self.state
+            .api_tokens
+            .write()
+            .retain(|_, a| a.jti.as_deref() != Some(id));
+        self.revoke(RevocationKind::Credential, id, unix_now() + 3600);
+    }
+
+    /// Introspection requests received.
+    pub fn introspections(&self) -> usize {
+        self.state.introspection_hits.load(Ordering::SeqCst)
+    }
+
     /// Valid v2 claims for an application token of this tenant, lifetime one hour.
     pub fn claims(&self, audience: &str) -> Value {
         let now = unix_now();
@@ -298,6 +345,19 @@ async fn jwks(State(state): State<Arc<IssuerState>>) -> Response {
     state.jwks_hits.fetch_add(1, Ordering::SeqCst);
     let keys = state.keys.read().clone();
     Json(json!({ "keys": keys })).into_response()
+}
+
+async fn introspect(
+    State(state): State<Arc<IssuerState>>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    state.introspection_hits.fetch_add(1, Ordering::SeqCst);
+    if state.down.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    let token = form.get("token").cloned().unwrap_or_default();
+    let answer = state.api_tokens.read().get(&token).cloned();
+    Json(answer.unwrap_or_else(Introspection::inactive)).into_response()
 }
 
 async fn revocations(State(state): State<Arc<IssuerState>>, Query(query): Query<HashMap<String, String>>) -> Response {

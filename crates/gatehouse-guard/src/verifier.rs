@@ -71,6 +71,13 @@ pub trait CredentialVerifier: Send + Sync + 'static {
         false
     }
 
+    /// The longest a verified result may stay cached, when shorter than its `expires_at`
+    /// (opaque credentials checked remotely: the revocation feed's bound). With a bound, the
+    /// entry also ends at `expires_at` itself, without the clock skew. Default: no bound.
+    fn cache_bound(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Verifies `credential`. `Ok(None)` means "not my kind of credential" (e.g. a Bearer value
     /// that is not a JWT), so the next verifier for the scheme is tried.
     async fn verify(&self, credential: PresentedCredential<'_>) -> Result<Option<Caller>, CredentialError>;

@@ -139,6 +139,8 @@ async fn identity_headers_are_passed_and_spoofed_ones_stripped() {
     assert_eq!(h["x-gatehouse-roles"], "Reader Writer");
     assert_eq!(h["x-gatehouse-scopes"], "read code_write");
     assert_eq!(h["x-gatehouse-credential"], "jwt");
+    // A JWT acts at the root: no organization.
+    assert_eq!(h["x-gatehouse-organization"], "");
     assert_eq!(h["x-custom"], "kept");
     assert!(h.get("x-gatehouse-extra").is_none());
     let gatehouse_headers = h
@@ -147,7 +149,7 @@ async fn identity_headers_are_passed_and_spoofed_ones_stripped() {
         .keys()
         .filter(|k| k.starts_with("x-gatehouse-"))
         .count();
-    assert_eq!(gatehouse_headers, 6);
+    assert_eq!(gatehouse_headers, 7);
     assert!(h["x-forwarded-for"].as_str().unwrap().contains("127.0.0.1"));
 }
 

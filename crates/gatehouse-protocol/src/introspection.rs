@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub const ACCESS_TOKEN: &str = "Bearer";
 /// `token_type` of an active refresh token (the RFC leaves the value to the server).
 pub const REFRESH_TOKEN: &str = "refresh_token";
+/// `token_type` of an active API token (`SharedAccessSignature ...`).
+pub const API_TOKEN: &str = "api_token";
 
 /// One introspection answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -47,9 +49,12 @@ pub struct Introspection {
     pub tid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
-    /// App roles (`roles` of an access token).
+    /// App roles (`roles` of an access token; an API token's role ids).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
+    /// The organization an API token's roles are limited to (absent: the root).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
 }
 
 impl Introspection {

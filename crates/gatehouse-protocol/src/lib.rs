@@ -17,6 +17,7 @@
 //! - [`pat`]: the personal access token's text (prefix, body, CRC32 checksum), its strict
 //!   parser and the leak scanner [`pat::find_pats`].
 //! - [`revocation`]: the revocation feed the server serves and guards poll.
+//! - [`sas`]: IoT Central's API-token text (`SharedAccessSignature sr=&sig=&skn=&se=`), strict.
 //! - [`scope`]: parsing `scope` and `resource` values (`R/.default`, ARM's double slash).
 //! - [`timefmt`]: the timestamp format of Entra error bodies.
 
@@ -29,6 +30,7 @@ pub mod introspection;
 pub mod jwk;
 pub mod pat;
 pub mod revocation;
+pub mod sas;
 pub mod scope;
 pub mod timefmt;
 pub mod token;

@@ -42,6 +42,8 @@ pub enum RevocationKind {
     Sid,
     /// One token (`uti` claim).
     Uti,
+    /// An opaque credential (an API token, a personal access token), named by its id.
+    Credential,
     /// A kind this reader does not know; ignored.
     #[serde(other)]
     Unknown,
@@ -53,6 +55,7 @@ impl RevocationKind {
         match name {
             "sid" => RevocationKind::Sid,
             "uti" => RevocationKind::Uti,
+            "credential" => RevocationKind::Credential,
             _ => RevocationKind::Unknown,
         }
     }

@@ -36,6 +36,7 @@ pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Result<Router,
         .merge(api::oauth::router())
         .merge(api::graph::router())
         .merge(api::devops::router())
+        .merge(api::iotc::router())
         .merge(pages::router())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(not_found)

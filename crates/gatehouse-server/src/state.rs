@@ -25,6 +25,8 @@ pub struct Shared {
     pub graph_bearer: Bearer,
     /// Bearer check of the Azure DevOps door (the PAT API): tokens for the DevOps resource.
     pub devops_bearer: Bearer,
+    /// Bearer check of the IoT Central door: tokens for `https://apps.azureiotcentral.com`.
+    pub iotc_bearer: Bearer,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
         let graph_audiences: Vec<&str> = graph_audiences.iter().map(String::as_str).collect();
         let graph_bearer = Bearer::new(gh.clone(), &graph_audiences)?;
         let devops_bearer = Bearer::new(gh.clone(), crate::api::devops::DEVOPS_AUDIENCES)?;
+        let iotc_bearer = Bearer::new(gh.clone(), crate::api::iotc::IOTC_AUDIENCES)?;
         Ok(Self(Arc::new(Shared {
             gh,
             me_bearer,
@@ -43,6 +46,7 @@ impl AppState {
             arm_bearer,
             graph_bearer,
             devops_bearer,
+            iotc_bearer,
         })))
     }
 }

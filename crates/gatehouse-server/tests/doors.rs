@@ -46,7 +46,7 @@ async fn unknown_paths_answer_in_the_dialect_of_their_door() {
         "a missing route is not a missing object (create-for-rbac would retry): {v}"
     );
 
-    let iotc = f.get("/api/roles?api-version=2022-07-31", "").await;
+    let iotc = f.get("/api/devices?api-version=2022-07-31", "").await;
     assert_eq!(iotc.status, StatusCode::NOT_FOUND);
     assert_eq!(iotc.headers["x-ms-error-code"], "NotFound");
     let v = json(&iotc);

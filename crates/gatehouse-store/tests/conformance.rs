@@ -45,6 +45,9 @@ use audit::*;
 #[path = "conformance/pats.rs"]
 mod pats;
 use pats::*;
+#[path = "conformance/iotc.rs"]
+mod iotc;
+use iotc::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -558,6 +561,9 @@ macro_rules! suite {
             case!(pats_round_trip_page_and_filter);
             case!(pat_use_is_recorded_at_most_once_per_interval);
             case!(pats_and_entitlements_die_with_their_user);
+            case!(organizations_form_a_tree_and_report_their_use);
+            case!(api_tokens_round_trip_and_die_with_their_revocation);
+            case!(iotc_users_are_found_by_principal_and_replaced_by_id);
         }
     };
 }

@@ -3,7 +3,8 @@
 //! - `serve`: the HTTPS server (commands/serve.rs); `migrate`: apply migrations; `purge`: remove
 //!   expired rows (commands/purge.rs).
 //! - admin verbs: `tenant`, `app` (with `credential`, `role` and `consent`), `api`, `sp`, `user`,
-//!   `subscription`, `audit` (verify, list, export the audit log)
+//!   `subscription`, `audit` (verify, list, export the audit log), `role` and `org` (IoT
+//!   Central's roles and organizations)
 //!   (commands/*.rs, `app consent` in commands/app_consent.rs), each against the same
 //!   `--data-dir` / `--database-url` as the server. Domain errors get their command-line hints in
 //!   `commands::explain`.
@@ -56,6 +57,12 @@ enum Command {
     /// The hash-chained audit log: verify it, list entries, export them.
     #[command(subcommand)]
     Audit(commands::audit::AuditCmd),
+    /// IoT Central's roles and who holds them.
+    #[command(subcommand)]
+    Role(commands::role::RoleCmd),
+    /// IoT Central's organizations of a tenant.
+    #[command(subcommand)]
+    Org(commands::org::OrgCmd),
     Proxy(commands::proxy::Proxy),
     /// Sign in to a Gatehouse server as a user or service principal (as `az login`).
     Login(commands::login::Login),
@@ -109,6 +116,8 @@ fn main() -> std::process::ExitCode {
             Command::Sp(c) => c.run().await,
             Command::User(c) => c.run().await,
             Command::Subscription(c) => c.run().await,
+            Command::Role(c) => c.run().await,
+            Command::Org(c) => c.run().await,
             Command::Proxy(c) => c.run().await,
             Command::Login(c) => c.run().await,
             Command::Logout(c) => c.run().await,

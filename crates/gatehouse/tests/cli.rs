@@ -45,6 +45,11 @@ fn every_verb_has_help_with_an_example() {
         &["user", "update"],
         &["user", "delete"],
         &["user", "sign-ins"],
+        &["role", "list"],
+        &["role", "assign"],
+        &["org", "create"],
+        &["org", "list"],
+        &["org", "delete"],
     ];
     for verb in verbs {
         let mut args = verb.to_vec();
@@ -176,6 +181,95 @@ fn purge_reports_what_it_removed_and_checks_its_options() {
     let out = run(&["serve", "--data-dir", data, "--purge-interval-minutes", "999999"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("gatehouse purge"));
+}
+
+#[test]
+fn iot_central_roles_and_organizations_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", data, "-o", "json"]);
+        serde_json::from_str(&ok(&run(&all))).unwrap()
+    };
+    json(&["tenant", "create", "--name", "default"]);
+    json(&[
+        "user",
+        "create",
+        "--user-principal-name",
+        "ops@default",
+        "--display-name",
+        "Ops",
+        "--password",
+        "correct horse battery",
+    ]);
+    let roles = json(&["role", "list"]);
+    assert!(
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["displayName"] == "Org Operator"),
+        "{roles}"
+    );
+    json(&["org", "create", "--id", "plant-1", "--name", "Plant 1"]);
+    let child = json(&[
+        "org", "create", "--id", "line-a", "--name", "Line A", "--parent", "plant-1",
+    ]);
+    assert_eq!(child["parent"], "plant-1");
+    assert_eq!(json(&["org", "list"]).as_array().unwrap().len(), 2);
+    let user = json(&[
+        "role",
+        "assign",
+        "--assignee",
+        "ops@default",
+        "--role",
+        "Org Operator",
+        "--organization",
+        "line-a",
+    ]);
+    assert_eq!(user["roles"], "Org Operator @ line-a", "{user}");
+    // An application role belongs to the root; an unknown assignee is named.
+    let out = run(&[
+        "role",
+        "assign",
+        "--assignee",
+        "ops@default",
+        "--role",
+        "Operator",
+        "--organization",
+        "line-a",
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("root"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[
+        "role",
+        "assign",
+        "--assignee",
+        "nobody@default",
+        "--role",
+        "Operator",
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+    // line-a is used by the user's role, plant-1 by its child.
+    for org in ["line-a", "plant-1"] {
+        let out = run(&["org", "delete", org, "--data-dir", data]);
+        assert!(!out.status.success(), "{org} was deleted while in use");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("in use"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 /// `args` with `flag` (and its value) put before the verb, then after it.

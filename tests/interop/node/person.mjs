@@ -16,6 +16,11 @@
 //                                                   the same, but the redirect is really followed to
 //                                                   the client's loopback listener (as `az login`
 //                                                   needs); prints the page the client answered
+//   node person.mjs apitokens PAGE_URL UPN PASSWORD NAME
+//                                                   "Permissions > API tokens": signs in, makes token
+//                                                   NAME (+ New, Operator, root), clicks Copy, reads
+//                                                   the token shown once, deletes it through the
+//                                                   confirmation step; prints a JSON summary
 //
 // Environment:
 //   GH_SERVER_CERT   the server's certificate (DIR/tls/server.pem). Chromium cannot be given a CA
@@ -275,6 +280,38 @@ export async function pats(url, upn, password) {
   }
 }
 
+export async function apitokens(url, upn, password, name) {
+  const { page, snap, close } = await openBrowser();
+  try {
+    await expectOk(await page.goto(url, { waitUntil: 'load' }), 'API tokens page');
+    await snap('signin');
+    await page.fill('#username', upn);
+    await page.fill('#password', password);
+    await submit(page, page.getByRole('button', { name: 'Sign in' }));
+    await snap('list-empty');
+    await page.fill('#name', name);
+    await page.selectOption('#role', { label: 'Operator' });
+    await page.selectOption('#organization', '');
+    await expectOk(await submit(page, page.getByRole('button', { name: 'Generate' })), 'generate');
+    const token = await page.inputValue('#token');
+    await page.getByRole('button', { name: 'Copy' }).click();
+    const copyLabel = await page.locator('#copy').innerText();
+    await snap('created');
+    await submit(page, page.getByRole('link', { name: 'Back to the API tokens' }));
+    const listed = (await page.locator('table').innerText()).includes(name);
+    const secretShown = (await page.content()).includes(token.split('sig=')[1].split('&')[0]);
+    await snap('list');
+    await submit(page, page.getByRole('row', { name: new RegExp(name) }).getByRole('button', { name: 'Delete' }));
+    await snap('confirm');
+    await submit(page, page.getByRole('button', { name: 'Delete' }));
+    await snap('deleted');
+    const after = (await page.locator('main').innerText()).includes(name);
+    return JSON.stringify({ token, copyLabel, listed, secretShown, after });
+  } finally {
+    await close();
+  }
+}
+
 async function main(argv) {
   const [mode, ...args] = argv;
   let out;
@@ -287,6 +324,9 @@ async function main(argv) {
   } else if (mode === 'pats') {
     if (args.length !== 3) usage('pats needs PAGE_URL UPN PASSWORD');
     out = await pats(...args);
+  } else if (mode === 'apitokens') {
+    if (args.length !== 4) usage('apitokens needs PAGE_URL UPN PASSWORD NAME');
+    out = await apitokens(...args);
   } else if (mode === 'interactive') {
     if (args.length !== 3) usage('interactive needs AUTH_URL UPN PASSWORD');
     out = await interactive(...args);

@@ -94,6 +94,10 @@ impl Admin {
             )
             .await?;
         }
+        // Both are Administrators of the IoT Central door at the root.
+        crate::iotc::Iotc::new(self.store.clone())
+            .bootstrap_administrators(&tenant, &[&sp.id, &admin.id])
+            .await?;
         // The administrator holds the directory-administrator role (Graph writes).
         self.grant_directory_role(&tenant, &admin.id, true, super::directory_roles::GLOBAL_ADMINISTRATOR)
             .await?;

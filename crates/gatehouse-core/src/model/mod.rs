@@ -1,6 +1,6 @@
 //! The domain's types, by concern: [`tenant`], [`apps`] (applications, service principals,
 //! secrets, app roles and their assignments), [`arm`] (subscriptions, resource groups, RBAC
-//! role definitions and assignments), [`user`], [`groups`], [`pats`] (personal access tokens), [`grants`] (what the user flows store
+//! role definitions and assignments), [`user`], [`groups`], [`pats`] (personal access tokens), [`iotc`] (IoT Central's organizations, role holders, API tokens), [`audit`] (the audit log's entries and actors), [`grants`] (what the user flows store
 //! between requests), [`revocation`], [`events`] (the sign-in log, purge reports). Everything is
 //! re-exported here, so `crate::model::User` is the one path.
 //!
@@ -13,6 +13,7 @@ pub mod audit;
 pub mod events;
 pub mod grants;
 pub mod groups;
+pub mod iotc;
 pub mod pats;
 pub mod revocation;
 pub mod tenant;
@@ -24,6 +25,7 @@ pub use audit::*;
 pub use events::*;
 pub use grants::*;
 pub use groups::*;
+pub use iotc::*;
 pub use pats::*;
 pub use revocation::*;
 pub use tenant::*;

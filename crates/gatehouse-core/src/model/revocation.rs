@@ -4,9 +4,9 @@ use serde::Serialize;
 
 use super::UnixTime;
 
-/// What a revocation names: one access token (`uti`), a refresh-token family / sign-in
-/// session (`sid`, with every access token minted from it), or an opaque long-lived credential
-/// (`credential`: a personal access token by its `authorizationId`).
+/// What a revocation names: one access token (`uti`) or a refresh-token family / sign-in
+/// session (`sid`, with every access token minted from it), or an opaque credential
+/// (`credential`: an API token or a personal access token, named by its id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RevocationKind {

@@ -20,6 +20,7 @@
 //! | `users.rs` | [`UserStore`] |
 //! | `groups.rs` | [`GroupStore`] (groups, members, transitive membership) |
 //! | `pats.rs` | [`PatStore`], [`PatWrites`] (personal access tokens, entitlements) |
+//! | `iotc.rs` | [`IotcStore`], [`IotcWrites`] (IoT Central: organizations, role holders, API tokens) |
 //! | `directory_roles.rs` | [`DirectoryRoleStore`] (Graph permissions and directory roles) |
 //! | `device_codes.rs` | [`DeviceCodeStore`] |
 //! | `refresh.rs` | [`RefreshStore`] |
@@ -43,6 +44,7 @@ mod changes;
 mod device_codes;
 mod directory_roles;
 mod groups;
+mod iotc;
 mod maintenance;
 mod pats;
 mod refresh;
@@ -64,6 +66,7 @@ pub use changes::{Change, ChangeKind, ChangeStore};
 pub use device_codes::DeviceCodeStore;
 pub use directory_roles::DirectoryRoleStore;
 pub use groups::GroupStore;
+pub use iotc::{IotcStore, IotcWrites, OrganizationUse};
 pub use maintenance::MaintenanceStore;
 pub use pats::{PatStore, PatWrites};
 pub use refresh::RefreshStore;
@@ -122,6 +125,7 @@ pub trait Store:
     + DirectoryRoleStore
     + AuditStore
     + PatStore
+    + IotcStore
     + Send
     + Sync
     + 'static

@@ -42,7 +42,7 @@ pub trait UnitOfWorkStore: Send + Sync {
 /// An open transaction. Dropping it without [`UnitOfWork::commit`] rolls everything back.
 #[async_trait]
 pub trait UnitOfWork:
-    TenantWrites + AppWrites + UserWrites + ConsentWrites + RevocationWrites + super::PatWrites + Send
+    TenantWrites + AppWrites + UserWrites + ConsentWrites + RevocationWrites + super::PatWrites + super::IotcWrites + Send
 {
     /// Appends the change-feed entries of the writes made and commits.
     async fn commit(self: Box<Self>) -> StoreResult<()>;

@@ -84,6 +84,16 @@ impl GuardConfigBuilder {
         self.revocation = Some(settings);
         self
     }
+    /// Also accepts API tokens (`Authorization: SharedAccessSignature ...`), checked once at
+    /// the revocation feed's server by introspection as this confidential client (of the
+    /// token's tenant) and dropped when the feed names them. Needs [`Self::revocation`].
+    pub fn api_tokens(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        self.api_tokens = Some(crate::opaque::OpaqueSettings {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        });
+        self
+    }
     /// Least time between two JWKS fetches triggered by unknown `kid`s (default 30 s).
     pub fn jwks_refetch_interval(mut self, interval: Duration) -> Self {
         self.jwks_refetch_interval = interval;
@@ -222,6 +232,9 @@ impl GuardConfigBuilder {
             }
             None => None,
         };
+        if self.api_tokens.is_some() && revocation.is_none() {
+            return Err(ConfigError::ApiTokensWithoutFeed);
+        }
         Ok(GuardConfig {
             issuers,
             issuer_base,
@@ -236,6 +249,7 @@ impl GuardConfigBuilder {
             realm: self.realm,
             resource_metadata: self.resource_metadata,
             revocation,
+            api_tokens: self.api_tokens,
             jwks_refetch_interval: self.jwks_refetch_interval,
             jwks_max_age: self.jwks_max_age,
             cache_capacity: self.cache_capacity,

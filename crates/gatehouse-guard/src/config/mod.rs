@@ -113,6 +113,8 @@ pub enum ConfigError {
     IssuerBaseWithoutKeyProvider,
     #[error("the revocation feed needs the tenants to poll: with any_tenant_issuer, list them with tenant(..) or RevocationSettings::tenants")]
     FeedWithoutTenants,
+    #[error("API tokens need the revocation feed (a deleted token must reach the guard): configure revocation too")]
+    ApiTokensWithoutFeed,
     #[error("both a revocation feed and a revocation check are configured; use one")]
     TwoRevocationSources,
     #[error("tenant name {0:?} must be 1 to 64 letters, digits, '-', '.' or '_', and not a GUID")]
@@ -135,6 +137,8 @@ pub struct GuardConfig {
     pub(crate) realm: Option<String>,
     pub(crate) resource_metadata: Option<String>,
     pub(crate) revocation: Option<RevocationSettings>,
+    /// Accept API tokens, introspected as this client.
+    pub(crate) api_tokens: Option<crate::opaque::OpaqueSettings>,
     pub(crate) jwks_refetch_interval: Duration,
     pub(crate) jwks_max_age: Duration,
     pub(crate) cache_capacity: usize,
@@ -207,6 +211,7 @@ pub struct GuardConfigBuilder {
     realm: Option<String>,
     resource_metadata: Option<String>,
     revocation: Option<RevocationSettings>,
+    api_tokens: Option<crate::opaque::OpaqueSettings>,
     jwks_refetch_interval: Duration,
     jwks_max_age: Duration,
     cache_capacity: usize,
@@ -230,6 +235,7 @@ impl Default for GuardConfigBuilder {
             realm: None,
             resource_metadata: None,
             revocation: None,
+            api_tokens: None,
             jwks_refetch_interval: Duration::from_secs(30),
             jwks_max_age: Duration::from_secs(3600),
             cache_capacity: DEFAULT_CACHE_CAPACITY,

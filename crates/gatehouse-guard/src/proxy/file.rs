@@ -44,7 +44,10 @@ struct ProxyFile {
     missing_token_status: Option<u16>,
     resource_metadata: Option<String>,
     revocation_server: Option<String>,
+    api_token_client_id: Option<String>,
+    api_token_client_secret: Option<String>,
     cache_capacity: Option<usize>,
+    allow_api_tokens: Option<bool>,
     #[serde(default)]
     route: Vec<RouteRule>,
     connections: Option<LimitsFile>,
@@ -86,6 +89,21 @@ impl ProxyConfig {
         };
         config.resource_metadata = file.resource_metadata;
         config.revocation_server = file.revocation_server;
+        config.allow_api_tokens = file.allow_api_tokens.unwrap_or(false);
+        match (file.api_token_client_id, file.api_token_client_secret) {
+            (Some(client_id), Some(client_secret)) => {
+                config.api_tokens = Some(crate::opaque::OpaqueSettings {
+                    client_id,
+                    client_secret,
+                })
+            }
+            (None, None) => {}
+            _ => {
+                return Err(ProxyError::Toml(
+                    "give both api_token_client_id and api_token_client_secret, or neither".into(),
+                ))
+            }
+        }
         if let Some(entries) = file.cache_capacity {
             config.cache_capacity = entries;
         }

@@ -200,6 +200,10 @@ fn add_identity(headers: &mut HeaderMap, caller: &Caller) -> Result<(), Uuid> {
         ("x-gatehouse-scopes", caller.scopes().join(" ")),
         ("x-gatehouse-roles", caller.roles().join(" ")),
         ("x-gatehouse-credential", caller.kind().as_str().to_string()),
+        (
+            "x-gatehouse-organization",
+            caller.organization().unwrap_or("").to_string(),
+        ),
     ];
     for (name, value) in values {
         match HeaderValue::from_str(&value) {

@@ -75,6 +75,11 @@ pub struct ProxyConfig {
     pub resource_metadata: Option<String>,
     /// Revocation feed server base URL (feed off when `None`).
     pub revocation_server: Option<String>,
+    /// Accept API tokens on routes that allow them, introspected at the revocation server as
+    /// this confidential client (its `Debug` never shows the secret).
+    pub api_tokens: Option<crate::opaque::OpaqueSettings>,
+    /// Accept API tokens where no route rule matches (routes opt in with `allow_api_tokens`).
+    pub allow_api_tokens: bool,
     /// Per-prefix requirements.
     pub routes: Vec<RouteRule>,
     /// Entries of the verified-token cache (default 50 000; 0 turns it off).
@@ -103,6 +108,8 @@ impl Default for ProxyConfig {
             missing_token_forbidden: false,
             resource_metadata: None,
             revocation_server: None,
+            api_tokens: None,
+            allow_api_tokens: false,
             routes: Vec::new(),
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             allow_insecure_http_for_tests: false,
@@ -167,6 +174,9 @@ impl ProxyConfig {
         if let Some(server) = &self.revocation_server {
             b = b.revocation(RevocationSettings::new(server.clone()));
         }
+        if let Some(o) = &self.api_tokens {
+            b = b.api_tokens(o.client_id.clone(), o.client_secret.clone());
+        }
         b.build()
     }
 }
@@ -186,9 +196,12 @@ impl BoundProxy {
     pub async fn bind(config: ProxyConfig) -> Result<BoundProxy, ProxyError> {
         config.connections.check()?;
         let guard = Guard::new(config.guard_config()?)?;
-        let default = Requirement::default()
+        let mut default = Requirement::default()
             .with_scopes(config.require_scopes.iter().cloned())
             .with_roles(config.require_roles.iter().cloned());
+        if config.allow_api_tokens {
+            default = default.allow_api_tokens();
+        }
         let routes = RouteTable::new(&config.routes, default)?;
         let state = Arc::new(ProxyState::new(guard, routes, &config.upstream)?);
         let listener = tokio::net::TcpListener::bind(config.listen)

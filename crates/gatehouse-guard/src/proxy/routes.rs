@@ -23,6 +23,10 @@ pub struct RouteRule {
     /// `"all"` (default) or `"scopes_or_roles"`.
     #[serde(default)]
     pub mode: RequirementMode,
+    /// Accept API tokens (`SharedAccessSignature`) under the prefix (default false; the proxy
+    /// must also have `api_token_client_id` / `api_token_client_secret`).
+    #[serde(default)]
+    pub allow_api_tokens: bool,
 }
 
 impl RouteRule {
@@ -33,14 +37,20 @@ impl RouteRule {
             require_scopes: Vec::new(),
             require_roles: Vec::new(),
             mode: RequirementMode::All,
+            allow_api_tokens: false,
         }
     }
 
     pub(crate) fn requirement(&self) -> Requirement {
-        Requirement::default()
+        let r = Requirement::default()
             .with_scopes(self.require_scopes.iter().cloned())
             .with_roles(self.require_roles.iter().cloned())
-            .mode(self.mode)
+            .mode(self.mode);
+        if self.allow_api_tokens {
+            r.allow_api_tokens()
+        } else {
+            r
+        }
     }
 }
 

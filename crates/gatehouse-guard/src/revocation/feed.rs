@@ -39,6 +39,8 @@ struct TenantState {
     seq: u64,
     sids: HashMap<String, u64>,
     utis: HashMap<String, u64>,
+    /// Revoked opaque credentials (API tokens, PATs) by id.
+    credentials: HashMap<String, u64>,
     last_success: Option<Instant>,
     last_attempt: Option<Instant>,
 }
@@ -131,6 +133,44 @@ impl RevocationFeed {
         }
     }
 
+    /// Whether the feed polls `tenant`.
+    pub fn polls(&self, tenant: &str) -> bool {
+        self.inner.tenants.iter().any(|(t, _)| t == tenant)
+    }
+
+    /// How long the feed may go without a successful poll before callers that depend on it
+    /// are refused: also the longest a guard caches a positive check of an opaque credential.
+    pub fn max_staleness(&self) -> Duration {
+        self.inner.max_staleness
+    }
+
+    /// Status of the opaque credential `id` (an API token, a PAT) of `tenant`: revoked when
+    /// the feed names it; unknown (fail closed) when the tenant is not polled or its feed is
+    /// stale, since a deletion could then go unseen.
+    pub fn credential_status(&self, tenant: &str, id: &str) -> RevocationStatus {
+        let Some((_, state)) = self.inner.tenants.iter().find(|(t, _)| t == tenant) else {
+            return RevocationStatus::Unknown;
+        };
+        let state = state.read();
+        if state.credentials.contains_key(id) {
+            RevocationStatus::Revoked
+        } else if state.fresh(self.inner.max_staleness) {
+            RevocationStatus::NotRevoked
+        } else {
+            RevocationStatus::Unknown
+        }
+    }
+
+    /// Whether the feed names the opaque credential `id` (an API token, a PAT) of `tenant` as
+    /// revoked. A cache of credential checks drops its entry when this says `true`.
+    pub fn credential_revoked(&self, tenant: &str, id: &str) -> bool {
+        self.inner
+            .tenants
+            .iter()
+            .find(|(t, _)| t == tenant)
+            .is_some_and(|(_, s)| s.read().credentials.contains_key(id))
+    }
+
     /// Polls `tenant` once now if its feed is stale and no poll of it was attempted within
     /// [`CATCH_UP_EVERY`]. Waits for a poll already running instead of starting another.
     /// A failure is logged; the caller reads [`RevocationFeed::status`] again afterwards.
@@ -157,6 +197,18 @@ impl RevocationFeed {
     /// The status of `caller`, polling its tenant once inline first when the feed is stale for
     /// it (see [`RevocationFeed::catch_up`]).
     pub async fn check_caller(&self, caller: &Caller) -> RevocationStatus {
+        if caller.kind().is_opaque() {
+            let tenant = caller.tenant_id();
+            let Some(id) = caller.token_id() else {
+                return RevocationStatus::Unknown;
+            };
+            let status = self.credential_status(tenant, id);
+            if status != RevocationStatus::Unknown {
+                return status;
+            }
+            self.catch_up(tenant).await;
+            return self.credential_status(tenant, id);
+        }
         let (tenant, sid, uti) = (caller.tenant_id(), caller.session_id(), caller.token_id());
         let status = self.status(tenant, sid, uti);
         if status != RevocationStatus::Unknown {
@@ -174,7 +226,7 @@ impl RevocationFeed {
             .find(|(t, _)| t == tenant)
             .map(|(_, s)| {
                 let s = s.read();
-                s.sids.len() + s.utis.len()
+                s.sids.len() + s.utis.len() + s.credentials.len()
             })
             .unwrap_or(0)
     }
@@ -234,6 +286,7 @@ impl FeedInner {
                 tracing::warn!(%tenant, "revocation log restarted; reloading");
                 s.sids.clear();
                 s.utis.clear();
+                s.credentials.clear();
                 s.seq = 0;
                 continue;
             }
@@ -244,6 +297,7 @@ impl FeedInner {
                 match entry.kind {
                     RevocationKind::Sid => s.sids.insert(entry.value, entry.exp),
                     RevocationKind::Uti => s.utis.insert(entry.value, entry.exp),
+                    RevocationKind::Credential => s.credentials.insert(entry.value, entry.exp),
                     RevocationKind::Unknown => None,
                 };
             }
@@ -251,6 +305,7 @@ impl FeedInner {
             let horizon = unix_now().saturating_sub(self.skew);
             s.sids.retain(|_, exp| *exp >= horizon);
             s.utis.retain(|_, exp| *exp >= horizon);
+            s.credentials.retain(|_, exp| *exp >= horizon);
             if !page.more {
                 s.last_success = Some(Instant::now());
                 return Ok(());

@@ -33,6 +33,20 @@ pub fn code(e: &Error) -> &'static str {
     }
 }
 
+/// The door's own sentences for the refusals its callers must act on (authorization, versions,
+/// organizations in use); the shared table's for the rest.
+fn message(e: &Error) -> String {
+    match e {
+        Error::NotAuthorized { .. }
+        | Error::InUse { .. }
+        | Error::UnsupportedVersion { .. }
+        | Error::MissingParameter(_)
+        | Error::PrincipalNotFound { .. }
+        | Error::Malformed(_) => super::sentence(e),
+        other => super::message(other),
+    }
+}
+
 impl IntoResponse for Iotc {
     fn into_response(self) -> Response {
         let ids = RequestIds::current();
@@ -45,7 +59,7 @@ impl IntoResponse for Iotc {
             .unwrap_or_default();
         let body = json!({"error": {
             "code": code,
-            "message": super::message(&self.0),
+            "message": message(&self.0),
             "requestId": ids.trace_id,
             "time": time,
         }});

@@ -1,5 +1,6 @@
 //! Server-rendered pages: HTML from compile-time-checked maud templates ([`templates`]), every
-//! value escaped, no JavaScript (but the form_post page's one hashed auto-submit script).
+//! value escaped, no JavaScript (but the form_post page's one hashed auto-submit script and the
+//! API tokens page's hashed Copy button, `api_tokens`).
 //! Every page is sent with a strict CSP (`default-src 'none'`, `frame-ancestors 'none'`),
 //! `X-Frame-Options: DENY`, `no-store`, and no referrer. Forms carry a per-browser CSRF token
 //! ([`csrf`]). A problem is shown in the page's error box with the status and text that
@@ -19,6 +20,7 @@
 //! A new page is one template (a maud function next to its handler, built from [`templates`])
 //! and one handler that answers with [`page`]; see docs/ARCHITECTURE.md.
 
+pub mod api_tokens;
 pub mod authorize;
 pub mod csrf;
 pub mod device;
@@ -55,6 +57,7 @@ pub fn router() -> axum::Router<crate::AppState> {
         .route("/{tenant}/oauth2/logout", get(logout::show).post(logout::submit))
         .route("/{tenant}/myapps", get(myapps::show).post(myapps::submit))
         .route("/{tenant}/mypats", get(pats::show).post(pats::submit))
+        .route("/{tenant}/apitokens", get(api_tokens::show).post(api_tokens::submit))
         // the device-code verification page
         .route("/{tenant}/oauth2/deviceauth", get(device::show).post(device::submit))
         .route("/{tenant}/oauth2/devicelogin", get(device::show).post(device::submit))

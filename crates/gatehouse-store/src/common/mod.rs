@@ -56,6 +56,8 @@ mod directory_role_store;
 mod audit_store;
 #[macro_use]
 mod pat_store;
+#[macro_use]
+mod iotc_store;
 
 use gatehouse_core::StoreError;
 
@@ -87,6 +89,7 @@ macro_rules! impl_store {
         impl_directory_role_store!($store, $uow, $db);
         impl_audit_store!($store, $db);
         impl_pat_store!($store, $uow, $db);
+        impl_iotc_store!($store, $uow, $db);
     };
 }
 

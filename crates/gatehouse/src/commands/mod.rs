@@ -13,9 +13,11 @@ pub mod credential;
 pub mod login;
 pub mod logout;
 pub mod migrate;
+pub mod org;
 pub mod pat;
 pub mod proxy;
 pub mod purge;
+pub mod role;
 pub mod serve;
 pub mod sp;
 pub mod subscription;
@@ -66,6 +68,9 @@ fn list_hint(object: Object) -> &'static str {
         Object::Group | Object::DirectoryObject | Object::DirectoryRole => "see the Graph API's lists",
         Object::Record => "try again",
         Object::Subscription => "see 'gatehouse subscription list'",
+        Object::Organization => "see 'gatehouse org list'",
+        Object::Role => "see 'gatehouse role list'",
+        Object::ApiToken => "see GET /api/apiTokens or the Permissions > API tokens page",
         Object::ResourceGroup | Object::RoleDefinition | Object::RoleAssignment => {
             "see them with the Azure CLI ('az group list', 'az role definition list', 'az role assignment list')"
         }

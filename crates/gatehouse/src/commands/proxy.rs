@@ -54,6 +54,16 @@ pub struct Proxy {
     /// TOML file with per-path-prefix rules (and any of the settings above).
     #[arg(long, value_name = "FILE")]
     routes: Option<PathBuf>,
+    /// Accept API tokens (Authorization: SharedAccessSignature ...) where no route rule matches
+    /// (route rules opt in with allow_api_tokens = true). Needs --api-token-client-id and the
+    /// revocation feed.
+    #[arg(long)]
+    allow_api_tokens: bool,
+    /// The confidential client (appId, of the tokens' tenant) the proxy checks API tokens as,
+    /// at the issuer's introspection endpoint; its secret comes from
+    /// GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET (never a flag: command lines are visible).
+    #[arg(long, value_name = "APPID", env = "GATEHOUSE_PROXY_API_TOKEN_CLIENT_ID")]
+    api_token_client_id: Option<String>,
     /// Do not poll the issuer's revocation feed.
     #[arg(long)]
     no_revocation: bool,
@@ -123,6 +133,27 @@ impl Proxy {
         } else if config.revocation_server.is_none() {
             config.revocation_server = issuer_origin(&config.issuers[0]);
         }
+        config.allow_api_tokens |= self.allow_api_tokens;
+        if let Some(client_id) = self.api_token_client_id {
+            let client_secret = std::env::var("GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET").map_err(|_| {
+                anyhow::anyhow!(
+                    "--api-token-client-id needs the client's secret in GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET"
+                )
+            })?;
+            config.api_tokens = Some(gatehouse_guard::opaque::OpaqueSettings {
+                client_id,
+                client_secret,
+            });
+        }
+        let routes_allow = config.routes.iter().any(|r| r.allow_api_tokens);
+        anyhow::ensure!(
+            !(config.allow_api_tokens || routes_allow) || config.api_tokens.is_some(),
+            "API tokens are allowed but the proxy cannot check them: give --api-token-client-id APPID and GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET"
+        );
+        anyhow::ensure!(
+            config.api_tokens.is_none() || config.revocation_server.is_some(),
+            "API tokens need the revocation feed (a deleted token must reach the proxy): drop --no-revocation"
+        );
         let proxy = BoundProxy::bind(config).await?;
         for problem in proxy.warm_up().await {
             eprintln!("warning: {problem}; the proxy retries on its own (check --issuer and --ca-file)");

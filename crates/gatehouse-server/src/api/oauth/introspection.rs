@@ -5,6 +5,12 @@
 //! access token is checked by [`crate::bearer::TokenCheck`], the verifier of every bearer token
 //! on our routes, and must belong to the path's tenant; a refresh token is asked of the store.
 //! `token_type_hint` only says where to look first. Anything not active is `{"active":false}`.
+//!
+//! An API token (`SharedAccessSignature ...`, recognized by its shape) is checked by the core
+//! (`gatehouse_core::iotc::sas`) and must belong to the path's tenant, which the asking client
+//! (a confidential client of that tenant: a guard) belongs to: active, it answers
+//! `token_type: "api_token"`, `jti` (its id), `tid`, `exp` (seconds), `roles` (role ids) and
+//! `organization` (absent: the root). This is how a guard without a database checks one.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +19,7 @@ use gatehouse_core::issuance::client_auth::Presented;
 use gatehouse_core::issuance::introspection::ResourceServer;
 use gatehouse_core::Error;
 use gatehouse_protocol::introspection::{self as wire, Introspection};
+use gatehouse_protocol::sas::Sas;
 use serde_json::Value;
 
 use crate::bearer::VerifiedToken;
@@ -31,6 +38,9 @@ pub async fn introspect(
     };
     let rs = s.gh.introspecting_client(&tenant, &form.params, &presented).await?;
     let token = form.params.get("token").ok_or(Error::MissingParameter("token"))?;
+    if Sas::is_sas(token) {
+        return Ok(Json(api_token(&s, &rs, token).await?).into_response());
+    }
     let refresh_first = form.params.get("token_type_hint") == Some("refresh_token");
     let answer = if refresh_first {
         match s.gh.introspect_refresh(&rs, token).await? {
@@ -48,6 +58,23 @@ pub async fn introspect(
         }
     };
     Ok(Json(answer).into_response())
+}
+
+async fn api_token(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Introspection, Error> {
+    match s.gh.iotc().check_sas(token).await? {
+        Some(t) if t.tenant_id == rs.tenant_id => Ok(Introspection {
+            active: true,
+            token_type: Some(wire::API_TOKEN.to_owned()),
+            exp: Some(t.expiry_ms.div_euclid(1000)),
+            jti: Some(t.token_id.clone()),
+            sub: Some(format!("apiToken:{}", t.token_id)),
+            tid: Some(t.tenant_id.clone()),
+            roles: t.roles.iter().map(|r| r.role.clone()).collect(),
+            organization: t.roles.iter().find_map(|r| r.organization.clone()),
+            ..Default::default()
+        }),
+        _ => Ok(Introspection::inactive()),
+    }
 }
 
 async fn access(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Introspection, Error> {
@@ -77,5 +104,6 @@ fn active(v: VerifiedToken) -> Introspection {
         tid: text("tid"),
         oid: text("oid"),
         roles: v.caller.roles().to_vec(),
+        organization: None,
     }
 }
