@@ -380,7 +380,11 @@ async fn a_pat_dies_with_its_user_and_sleeps_while_the_user_is_disabled() {
     let r = call(&f, "GET", &pats(""), &t, None).await;
     assert_dotnet_error(&r, 401, "VssUnauthorizedException");
     user.account_enabled = true;
-    f.store.update_user(&user).await.unwrap();
+    f.store
+        .with_actor(gatehouse_core::model::Actor::operator())
+        .update_user(&user)
+        .await
+        .unwrap();
     assert!(gh.pats().check(&token, now).await.is_ok(), "enabled again");
 
     let before = f
