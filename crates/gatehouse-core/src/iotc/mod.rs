@@ -199,6 +199,26 @@ pub(crate) fn normalize(wanted: &[RoleRef]) -> Vec<RoleRef> {
         .collect()
 }
 
+impl Iotc {
+    /// The tenant's audit log (`GET /api/auditLogs`): a caller holding a role with
+    /// [`roles::READ_AUDIT_LOG`] at the root (Administrator). `query`'s tenant is replaced by
+    /// the caller's.
+    pub async fn audit_log(
+        &self,
+        who: &Actor,
+        mut query: crate::model::AuditQuery,
+    ) -> Result<Vec<crate::model::AuditEntry>, Error> {
+        let at_root = who.roles.iter().any(|r| {
+            r.organization.is_none() && roles::find(&r.role).is_some_and(|role| role.allows(roles::READ_AUDIT_LOG))
+        });
+        if !at_root {
+            return Err(refused(who, roles::READ_AUDIT_LOG, None));
+        }
+        query.tenant_id = Some(who.tenant_id.clone());
+        crate::audit::Audit::new(self.store.clone()).list(&query).await
+    }
+}
+
 fn refused(who: &Actor, action: &str, target: Option<&str>) -> Error {
     Error::NotAuthorized {
         principal: who.label(),

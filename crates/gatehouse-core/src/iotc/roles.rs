@@ -35,6 +35,8 @@ pub const READ_API_TOKENS: &str = "apiTokens.read";
 pub const MANAGE_API_TOKENS: &str = "apiTokens.manage";
 /// Create and change custom roles.
 pub const MANAGE_ROLES: &str = "roles.manage";
+/// Read the tenant's audit log (at the root only: it names every organization's changes).
+pub const READ_AUDIT_LOG: &str = "auditLogs.read";
 
 /// Every permission, in the order the table lists them.
 pub const ALL: &[&str] = &[
@@ -47,6 +49,7 @@ pub const ALL: &[&str] = &[
     READ_API_TOKENS,
     MANAGE_API_TOKENS,
     MANAGE_ROLES,
+    READ_AUDIT_LOG,
 ];
 
 pub const ADMINISTRATOR: &str = "ca310b8d-2f4a-44e0-a36e-957c202cd8d4";

@@ -7,6 +7,7 @@
 //! | `organizations.rs` | `/api/organizations`, `/api/organizations/{id}` (PUT, GET, PATCH, DELETE) |
 //! | `users.rs` | `/api/users`, `/api/users/{id}` (PUT, GET, DELETE) |
 //! | `api_tokens.rs` | `/api/apiTokens`, `/api/apiTokens/{id}` and the singular `/api/apiToken/{id}` |
+//! | `audit_logs.rs` | `GET /api/auditLogs` (the tenant's audit log: time, actor and action filters, paging) |
 //!
 //! Every request needs `api-version=2022-07-31` (checked first: a clear 400 otherwise) and an
 //! `Authorization` of one of two kinds ([`IotcCaller`]): `Bearer` (our token for
@@ -16,6 +17,7 @@
 //! is in `gatehouse_core::iotc`.
 
 pub mod api_tokens;
+pub mod audit_logs;
 pub mod organizations;
 pub mod roles;
 pub mod users;
@@ -53,6 +55,7 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/api/auditLogs", get(audit_logs::list))
         .route("/api/roles", get(roles::list))
         .route("/api/roles/{id}", get(roles::show))
         .route("/api/organizations", get(organizations::list))
