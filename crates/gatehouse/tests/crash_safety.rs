@@ -1,9 +1,11 @@
 //! Crash safety of audited changes: the server is killed with SIGKILL at random moments while
-//! clients create applications and their secrets through the Graph door (20 cycles, SQLite
-//! and PostgreSQL). Afterwards every acknowledged object exists, every acknowledged secret
-//! works, each has its audit entry, and `gatehouse audit verify` passes.
+//! clients create applications and their secrets (Graph door), IoT Central API tokens and
+//! personal access tokens (20 cycles, SQLite and PostgreSQL). Afterwards every acknowledged
+//! secret, API token and PAT exists and works, each has its audit entry, and `gatehouse audit
+//! verify` passes.
 
 mod common;
+mod device_helpers;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -17,11 +19,84 @@ use serde_json::{json, Value};
 const CYCLES: usize = 20;
 const WORKERS: usize = 3;
 
-/// What the server acknowledged: (appId, secret text).
+/// What the server acknowledged: (appId, secret text), (API token id, SAS), (PAT id, PAT).
 type Acked = Arc<Mutex<Vec<(String, String)>>>;
+
+const IOTC: &str = "https://apps.azureiotcentral.com/.default";
+const DEVOPS: &str = "499b84ac-1321-427f-aa17-267ca6975798/user_impersonation offline_access";
+
+/// Creates API tokens (`PUT /api/apiTokens/{id}`) until the server goes away.
+async fn api_token_worker(client: reqwest::Client, base: String, token: String, acked: Acked) {
+    loop {
+        let id = format!("crash-{}", uuid::Uuid::new_v4().simple());
+        let Ok(r) = client
+            .put(format!("{base}/api/apiTokens/{id}?api-version=2022-07-31"))
+            .bearer_auth(&token)
+            .json(&json!({"roles": [{"role": "ae2c9854-393b-4f97-8c42-479d70ce626e"}]}))
+            .send()
+            .await
+        else {
+            return;
+        };
+        if r.status() != 200 {
+            return;
+        }
+        let Ok(v) = r.json::<Value>().await else { return };
+        acked
+            .lock()
+            .unwrap()
+            .push((id, v["token"].as_str().unwrap().to_owned()));
+    }
+}
+
+/// Creates PATs (`POST /_apis/tokens/pats`) for the signed-in user until the server goes away.
+async fn pat_worker(client: reqwest::Client, base: String, token: String, acked: Acked) {
+    loop {
+        let Ok(r) = client
+            .post(format!("{base}/_apis/tokens/pats?api-version=7.1-preview.1"))
+            .bearer_auth(&token)
+            .json(&json!({"displayName": "crash", "scope": "vso.code", "allOrgs": false}))
+            .send()
+            .await
+        else {
+            return;
+        };
+        if r.status() != 200 {
+            return;
+        }
+        let Ok(v) = r.json::<Value>().await else { return };
+        let pat = &v["patToken"];
+        let (Some(id), Some(text)) = (pat["authorizationId"].as_str(), pat["token"].as_str()) else {
+            return;
+        };
+        acked.lock().unwrap().push((id.to_owned(), text.to_owned()));
+    }
+}
+
+/// A fresh access token from the user's refresh token (the issuer moves with the port).
+async fn refreshed(s: &Server, tenant: &str, refresh: &mut String) -> String {
+    let (status, _, body) = post_form(
+        s,
+        &format!("/{tenant}/oauth2/v2.0/token"),
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", device_helpers::AZURE_CLI),
+            ("refresh_token", refresh),
+            ("scope", DEVOPS),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    *refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    body["access_token"].as_str().unwrap().to_owned()
+}
 
 async fn graph_token(s: &Server, tenant: &str, app_id: &str, secret: &str) -> String {
     let scope = format!("{}/graph//.default", s.base_url);
+    graph_token_for(s, tenant, app_id, secret, &scope).await
+}
+
+async fn graph_token_for(s: &Server, tenant: &str, app_id: &str, secret: &str, scope: &str) -> String {
     let (status, _, body) = post_form(
         s,
         &format!("/{tenant}/oauth2/v2.0/token"),
@@ -29,7 +104,7 @@ async fn graph_token(s: &Server, tenant: &str, app_id: &str, secret: &str) -> St
             ("grant_type", "client_credentials"),
             ("client_id", app_id),
             ("client_secret", secret),
-            ("scope", &scope),
+            ("scope", scope),
         ],
     )
     .await;
@@ -92,13 +167,33 @@ async fn kill_while_creating(options: ServerOptions) {
     };
     let mut s = Server::start(bin(), options.clone());
     let (tenant, app_id, secret) = first(&s);
+    device_helpers::user(&s, "ada@crash");
+    let mut refresh = device_helpers::device_login(&s, &tenant, "ada@crash", DEVOPS).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let acked: Acked = Arc::default();
+    let (tokens, pats): (Acked, Acked) = (Arc::default(), Arc::default());
     for cycle in 0..CYCLES {
         let token = graph_token(&s, &tenant, &app_id, &secret).await;
         let graph = format!("{}/graph/v1.0", s.base_url);
-        let tasks: Vec<_> = (0..WORKERS)
+        let mut tasks: Vec<_> = (0..WORKERS)
             .map(|_| tokio::spawn(worker(s.client(), graph.clone(), token.clone(), acked.clone())))
             .collect();
+        let iotc = graph_token_for(&s, &tenant, &app_id, &secret, IOTC).await;
+        tasks.push(tokio::spawn(api_token_worker(
+            s.client(),
+            s.base_url.clone(),
+            iotc,
+            tokens.clone(),
+        )));
+        let user = refreshed(&s, &tenant, &mut refresh).await;
+        tasks.push(tokio::spawn(pat_worker(
+            s.client(),
+            s.base_url.clone(),
+            user,
+            pats.clone(),
+        )));
         tokio::time::sleep(random_delay()).await;
         s.stop(); // SIGKILL
         for t in tasks {
@@ -151,6 +246,55 @@ async fn kill_while_creating(options: ServerOptions) {
     }
     let secrets = s.admin(&["audit", "list", "--action", "secret.add", "--top", "1000"]);
     assert!(secrets.as_array().unwrap().len() >= acked.len().min(1000));
+    // Every acknowledged API token works, and every acknowledged PAT checks, with its entry.
+    let tokens = tokens.lock().unwrap().clone();
+    let pats = pats.lock().unwrap().clone();
+    eprintln!("{} API tokens and {} PATs acknowledged", tokens.len(), pats.len());
+    assert!(
+        !tokens.is_empty() && !pats.is_empty(),
+        "no API token or PAT was acknowledged"
+    );
+    for (id, sas) in &tokens {
+        let r = s
+            .client()
+            .get(format!("{}/api/roles?api-version=2022-07-31", s.base_url))
+            .header("authorization", sas)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            200,
+            "acknowledged API token {id} does not work after a crash"
+        );
+    }
+    let store = match &s.database_url {
+        Some(url) => gatehouse_store::open(url).await.unwrap(),
+        None => gatehouse_store::open_data_dir(&s.data_dir).await.unwrap(),
+    };
+    let checker = gatehouse_core::pats::Pats::new(store);
+    for (id, text) in &pats {
+        let who = checker.check(text, gatehouse_core::model::now()).await;
+        assert!(
+            who.is_ok(),
+            "acknowledged PAT {id} does not check after a crash: {who:?}"
+        );
+    }
+    for (action, ids) in [("apiToken.create", &tokens), ("pat.create", &pats)] {
+        let listed = s.admin(&["audit", "list", "--action", action, "--top", "1000"]);
+        let seen: HashSet<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["target"]["id"].as_str().unwrap())
+            .collect();
+        for (id, _) in ids.iter().take(1000) {
+            assert!(
+                seen.contains(id.as_str()),
+                "acknowledged {action} {id} has no audit entry"
+            );
+        }
+    }
     let verified = s.admin(&["audit", "verify"]);
     assert_eq!(verified["intact"], true, "{verified}");
     assert!(verified["entries"].as_i64().unwrap() >= 2 * acked.len() as i64);
