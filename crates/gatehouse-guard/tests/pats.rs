@@ -187,3 +187,23 @@ async fn an_expired_pat_is_refused() {
     let r = get_with(&a, "/pats", &bearer(&pat)).await;
     assert_invalid_token(&r, "personal access token unknown, expired or revoked");
 }
+
+#[test]
+fn the_proxy_routes_file_opts_in_to_pats_apart_from_api_tokens() {
+    let config = gatehouse_guard::proxy::ProxyConfig::from_toml_str(
+        r#"
+        allow_pats = true
+        [[route]]
+        prefix = "/repos"
+        allow_pats = true
+        [[route]]
+        prefix = "/devices"
+        allow_api_tokens = true
+        "#,
+    )
+    .unwrap();
+    assert!(config.allow_pats && !config.allow_api_tokens);
+    assert!(config.routes[0].allow_pats && !config.routes[0].allow_api_tokens);
+    assert!(!config.routes[1].allow_pats && config.routes[1].allow_api_tokens);
+    assert!(gatehouse_guard::proxy::ProxyConfig::from_toml_str("allow_pat = true").is_err());
+}
