@@ -2,10 +2,12 @@
 HTTP client (requests) and a real user token for the Azure DevOps resource got by msal's device
 flow (the person's part by device_person.approve): create / list with continuationToken paging /
 get / update / revoke, `patTokenError`s, scope implication, a scope the user lacks, an app-only
-token refused, and the PAT gone with its user."""
+token refused, the PAT gone with its user, and a PAT used through `gatehouse proxy --allow-pats`
+(Bearer and Basic, introspected once) until revoked, then refused by the proxy within its bound."""
 
 from __future__ import annotations
 
+import base64
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -153,3 +155,50 @@ def test_browser_pat_page_create_copy_revoke_at_phone_width(server, client_env, 
     for layout in run.layouts:
         assert layout["scrollWidth"] <= layout["innerWidth"], layout
     print("SCREENSHOTS", run.screenshots)
+
+
+def test_a_pat_through_the_proxy_until_revoked(server, client_env, tenant_id):
+    from test_guard_proxy import ProxyProcess, Upstream, headers_of
+
+    client_env.trust(server)
+    upn, user = make_user(server)
+    api = Api(server, devops_token(server, tenant_id, upn))
+    made = api.create("proxied", "vso.code_write")["patToken"]
+    pat, authorization_id = made["token"], made["authorizationId"]
+    guard_sp = server.create_sp()
+    upstream = Upstream()
+    proxy = ProxyProcess(
+        ["--listen", "127.0.0.1:0", "--upstream", upstream.url,
+         "--issuer", f"{server.base}/{tenant_id}/v2.0", "--audience", "api://unused",
+         "--ca-file", str(server.ca), "--require-scope", "vso.code",
+         "--allow-pats", "--api-token-client-id", guard_sp.app_id],
+        env={"GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET": guard_sp.secret})
+    basic = "Basic " + base64.b64encode(f":{pat}".encode()).decode()
+    try:
+        for auth in (f"Bearer {pat}", basic):
+            r = requests.get(proxy.url + "/repos", headers={"Authorization": auth}, timeout=30)
+            assert r.status_code == 200, f"{r.status_code} {r.text}\n" + "".join(proxy.output[-30:])
+            h = headers_of(r.json())
+            assert h["x-gatehouse-credential"] == ["pat"]
+            assert h["x-gatehouse-object-id"] == [user["id"]]
+            assert h["x-gatehouse-tenant"] == [tenant_id]
+            assert "vso.code" in h["x-gatehouse-scopes"][0].split()
+        # A mistyped PAT: 401 with a challenge, nothing forwarded.
+        before = len(upstream.seen)
+        typo = pat[:-1] + ("b" if pat[-1] == "a" else "a")
+        r = requests.get(proxy.url + "/repos", headers={"Authorization": f"Bearer {typo}"}, timeout=30)
+        assert r.status_code == 401 and r.headers.get("WWW-Authenticate"), r.text
+        assert len(upstream.seen) == before
+
+        assert api.call("DELETE", params={"authorizationId": authorization_id}).status_code == 204
+        # The proxy refuses it within its bound (the feed polls every 10 s).
+        deadline = time.monotonic() + 40
+        while True:
+            r = requests.get(proxy.url + "/repos", headers={"Authorization": f"Bearer {pat}"}, timeout=30)
+            if r.status_code == 401 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert r.status_code == 401, f"the proxy still accepts a revoked PAT: {r.status_code} {r.text}"
+    finally:
+        proxy.stop()
+        upstream.stop()

@@ -1,7 +1,9 @@
 //! Cost of the guard's check of an API token (`SharedAccessSignature`): a cached check (the
 //! verified cache plus the revocation feed's `credential` lookup, target under 5 µs) and the
 //! first, uncached check (strict parse plus one introspection round trip to an in-process fake
-//! server over loopback HTTP). Run: `cargo bench -p gatehouse-guard --bench api_tokens`.
+//! server over loopback HTTP). The same cached check of a personal access token
+//! (`Bearer gthpat_...` and `Basic base64(:gthpat_...)`) sits beside it.
+//! Run: `cargo bench -p gatehouse-guard --bench api_tokens`.
 
 use std::future::Future;
 use std::pin::pin;
@@ -57,10 +59,27 @@ fn bench(c: &mut Criterion) {
     let sas = headers(&issuer.api_token("bench-token", &["op"], Some("x"), 7200));
     assert!(run(&rt, cached.authenticate(&sas)).is_ok());
     assert!(rt.block_on(uncached.authenticate(&sas)).is_ok());
+    let (pat, _) = issuer.pat("7c1d2e3f-4444-4555-8666-777788889999", &["vso.code"], 7200);
+    let pat_bearer = headers(&format!("Bearer {pat}"));
+    let pat_basic = {
+        use base64::Engine;
+        headers(&format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!(":{pat}"))
+        ))
+    };
+    assert!(run(&rt, cached.authenticate(&pat_bearer)).is_ok());
+    assert!(run(&rt, cached.authenticate(&pat_basic)).is_ok());
 
     let mut group = c.benchmark_group("api_tokens");
     group.bench_function("sas_cached", |b| {
         b.iter(|| run(&rt, cached.authenticate(&sas)).unwrap())
+    });
+    group.bench_function("pat_bearer_cached", |b| {
+        b.iter(|| run(&rt, cached.authenticate(&pat_bearer)).unwrap())
+    });
+    group.bench_function("pat_basic_cached", |b| {
+        b.iter(|| run(&rt, cached.authenticate(&pat_basic)).unwrap())
     });
     group.bench_function("sas_first_check_introspection", |b| {
         b.iter(|| rt.block_on(uncached.authenticate(&sas)).unwrap())

@@ -13,7 +13,7 @@ use http::HeaderMap;
 
 use crate::authorization::parse_authorization;
 use crate::cache::VerifiedCache;
-use crate::caller::Caller;
+use crate::caller::{Caller, CredentialKind};
 use crate::config::{is_guid, ConfigError, GuardConfig};
 use crate::fetch::Fetcher;
 use crate::jwt::{unix_now, JwtVerifier, KeyProvider};
@@ -126,7 +126,7 @@ impl GuardBuilder {
         };
         if let (Some(settings), Some(feed), Some(r)) = (&config.api_tokens, &feed, &config.revocation) {
             verifiers.push(Arc::new(OpaqueVerifier::new(
-                vec![Shape::Sas],
+                vec![Shape::Sas, Shape::BearerPat, Shape::BasicPat],
                 settings.clone(),
                 fetcher(&config, &mut http)?,
                 feed.clone(),
@@ -219,11 +219,20 @@ impl Guard {
     /// `requirement`.
     pub async fn check(&self, headers: &HeaderMap, requirement: &Requirement) -> Result<Caller, Rejection> {
         let caller = self.authenticate(headers).await?;
-        if caller.kind().is_opaque() && !requirement.accepts_api_tokens() {
-            return Err(Rejection::InvalidToken {
-                description: "API tokens are not accepted here",
-                detail: format!("{} on a route without allow_api_tokens", caller.kind().as_str()),
-            });
+        match caller.kind() {
+            CredentialKind::Pat if !requirement.accepts_pats() => {
+                return Err(Rejection::InvalidToken {
+                    description: "personal access tokens are not accepted here",
+                    detail: "pat on a route without allow_pats".into(),
+                })
+            }
+            CredentialKind::ApiToken if !requirement.accepts_api_tokens() => {
+                return Err(Rejection::InvalidToken {
+                    description: "API tokens are not accepted here",
+                    detail: "api_token on a route without allow_api_tokens".into(),
+                })
+            }
+            _ => {}
         }
         requirement
             .check(&caller)

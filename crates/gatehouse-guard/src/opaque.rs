@@ -11,12 +11,23 @@
 //! The guard caches a positive answer for at most the revocation feed's staleness bound and
 //! never past the token's own `se` ([`CredentialVerifier::cache_bound`]); every request, cached
 //! or not, is checked against the feed's `credential` entries (a deleted token is dropped), and
-//! refused while the feed is stale. A new opaque kind (PATs) is one more arm of [`Shape`].
+//! refused while the feed is stale.
+//!
+//! A personal access token (`gthpat_...`, `gatehouse_protocol::pat`) is presented as
+//! `Bearer gthpat_...` or `Basic base64(any-user:gthpat_...)` (Azure DevOps' way). Its prefix,
+//! length, alphabet and checksum are checked offline (a typo or truncation is a 401 without a
+//! network call); its text names no tenant, so the guard asks the introspection endpoint of
+//! each tenant it polls, in order, until one answers active. An active answer becomes a
+//! [`Caller`] of kind [`CredentialKind::Pat`]: the user's object id, tenant, expanded scopes,
+//! identity type `user`, and `token_id` = the PAT's authorizationId (what a `credential`
+//! revocation names). A Bearer value without the prefix is not ours (`Ok(None)`): JWTs pass.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
+use base64::Engine;
 use gatehouse_protocol::introspection::Introspection;
+use gatehouse_protocol::pat::{Pat, PREFIX as PAT_PREFIX};
 use gatehouse_protocol::sas::{Sas, SAS_SCHEME};
 
 use crate::caller::{Caller, CredentialKind};
@@ -45,22 +56,66 @@ impl std::fmt::Debug for OpaqueSettings {
 pub enum Shape {
     /// `SharedAccessSignature sr=&sig=&skn=&se=`: an IoT Central API token.
     Sas,
+    /// `Bearer gthpat_...`: a personal access token as a bearer token.
+    BearerPat,
+    /// `Basic base64(user:gthpat_...)`: a personal access token as a password (any user name).
+    BasicPat,
 }
 
-/// A recognized opaque credential: its tenant, its id, and its expiry (seconds) when its text
-/// says it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A recognized opaque credential: its tenant and id (empty when its text does not say them:
+/// PATs), its expiry (seconds) when its text says it, and the text introspection is asked about.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Recognized {
     pub kind: CredentialKind,
     pub tenant: String,
     pub id: String,
     pub expires_at: Option<u64>,
+    /// The `token` sent to introspection (a secret: never logged).
+    pub text: String,
+}
+
+impl std::fmt::Debug for Recognized {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recognized")
+            .field("kind", &self.kind)
+            .field("tenant", &self.tenant)
+            .field("id", &self.id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+const MALFORMED_PAT: &str = "malformed personal access token";
+
+/// The PAT in a Basic credential's password (`base64(user:pat)`), strictly.
+fn basic_pat(value: &str) -> Result<Pat, CredentialError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .map_err(|_| CredentialError::invalid(MALFORMED_PAT, "Basic credential is not base64"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CredentialError::invalid(MALFORMED_PAT, "Basic credential is not UTF-8"))?;
+    let (_user, password) = text
+        .split_once(':')
+        .ok_or_else(|| CredentialError::invalid(MALFORMED_PAT, "Basic credential without a colon"))?;
+    Pat::parse(password).map_err(|e| CredentialError::invalid(MALFORMED_PAT, e.to_string()))
+}
+
+fn pat_recognized(pat: Pat) -> Recognized {
+    Recognized {
+        kind: CredentialKind::Pat,
+        tenant: String::new(),
+        id: String::new(),
+        expires_at: None,
+        text: pat.expose().to_owned(),
+    }
 }
 
 impl Shape {
     fn scheme(self) -> &'static str {
         match self {
             Shape::Sas => SAS_SCHEME,
+            Shape::BearerPat => "Bearer",
+            Shape::BasicPat => "Basic",
         }
     }
 
@@ -75,8 +130,13 @@ impl Shape {
                     tenant: sas.resource.to_ascii_lowercase(),
                     id: sas.key_name.to_ascii_lowercase(),
                     expires_at: Some(sas.expiry_ms / 1000),
+                    text: format!("{SAS_SCHEME} {value}"),
                 })
             }
+            Shape::BearerPat => Pat::parse(value)
+                .map(pat_recognized)
+                .map_err(|e| CredentialError::invalid(MALFORMED_PAT, e.to_string())),
+            Shape::BasicPat => basic_pat(value).map(pat_recognized),
         }
     }
 }
@@ -111,24 +171,48 @@ impl OpaqueVerifier {
     }
 }
 
-/// The caller an active introspection answer names, or why it does not.
-pub fn caller_of(seen: &Recognized, answer: &Introspection, now: u64) -> Result<Caller, CredentialError> {
+/// The caller an active introspection answer names, or why it does not. For a PAT (`seen`
+/// names no tenant nor id), `tenant` is the tenant asked.
+pub fn caller_of(seen: &Recognized, tenant: &str, answer: &Introspection, now: u64) -> Result<Caller, CredentialError> {
+    let refused = match seen.kind {
+        CredentialKind::Pat => "personal access token unknown, expired or revoked",
+        _ => "API token unknown, forged, expired or revoked",
+    };
     if !answer.active {
         return Err(CredentialError::invalid(
-            "API token unknown, forged, expired or revoked",
+            refused,
             format!("inactive at introspection: {}", seen.id),
         ));
     }
     // The server must speak about the credential presented, in its tenant, still valid.
-    let same = answer.tid.as_deref() == Some(seen.tenant.as_str()) && answer.jti.as_deref() == Some(seen.id.as_str());
+    let same = match seen.kind {
+        CredentialKind::Pat => {
+            answer.tid.as_deref() == Some(tenant)
+                && answer.token_type.as_deref() == Some(gatehouse_protocol::introspection::PAT)
+                && answer.jti.as_deref().is_some_and(|j| !j.is_empty())
+                && answer.oid.as_deref().is_some_and(|o| !o.is_empty())
+        }
+        _ => answer.tid.as_deref() == Some(seen.tenant.as_str()) && answer.jti.as_deref() == Some(seen.id.as_str()),
+    };
     let exp = answer.exp.and_then(|e| u64::try_from(e).ok());
     let Some(exp) = exp.filter(|e| same && *e > now) else {
         return Err(CredentialError::invalid(
-            "API token unknown, forged, expired or revoked",
-            "introspection answered about another token, or without a future exp",
+            refused,
+            "introspection answered about another credential, or without a future exp",
         ));
     };
     let exp = seen.expires_at.map_or(exp, |own| own.min(exp));
+    if seen.kind == CredentialKind::Pat {
+        let oid = answer.oid.as_deref().unwrap_or_default();
+        let scopes = answer.scope.as_deref().unwrap_or_default().split_whitespace();
+        return Ok(Caller::builder(CredentialKind::Pat, tenant, oid)
+            .token_id(answer.jti.as_deref().unwrap_or_default())
+            .subject(answer.sub.as_deref().unwrap_or(oid))
+            .identity_type("user")
+            .scopes(scopes)
+            .expires_at(exp)
+            .build());
+    }
     let mut b = Caller::builder(seen.kind, &seen.tenant, format!("apiToken:{}", seen.id))
         .token_id(&seen.id)
         .roles(answer.roles.iter().cloned())
@@ -137,6 +221,39 @@ pub fn caller_of(seen: &Recognized, answer: &Introspection, now: u64) -> Result<
         b = b.organization(org);
     }
     Ok(b.build())
+}
+
+impl OpaqueVerifier {
+    async fn introspect(&self, tenant: &str, text: &str) -> Result<Introspection, CredentialError> {
+        let url = format!("{}/{}/oauth2/v2.0/introspect", self.server_base, tenant);
+        self.fetcher
+            .post_form_json(
+                &url,
+                &[("token", text)],
+                (&self.settings.client_id, &self.settings.client_secret),
+            )
+            .await
+            .map_err(|e| CredentialError::unavailable("credential check unavailable", e.to_string()))
+    }
+
+    /// A PAT names no tenant: each polled tenant is asked in order until one answers active;
+    /// when none does, an unreachable tenant makes the answer "unavailable" (fail closed).
+    async fn verify_pat(&self, seen: &Recognized, now: u64) -> Result<Caller, CredentialError> {
+        let mut failure = None;
+        for tenant in self.feed.tenants() {
+            match self.introspect(tenant, &seen.text).await {
+                Ok(answer) if answer.active => return caller_of(seen, tenant, &answer, now),
+                Ok(_) => {}
+                Err(e) => failure = Some(e),
+            }
+        }
+        Err(failure.unwrap_or_else(|| {
+            CredentialError::invalid(
+                "personal access token unknown, expired or revoked",
+                "inactive at introspection in every tenant",
+            )
+        }))
+    }
 }
 
 #[async_trait]
@@ -161,29 +278,26 @@ impl CredentialVerifier for OpaqueVerifier {
         else {
             return Ok(None);
         };
+        if *shape == Shape::BearerPat && !credential.value.starts_with(PAT_PREFIX) {
+            // Not a PAT (a JWT's verifier had its turn): not ours.
+            return Ok(None);
+        }
         let seen = shape.recognize(credential.value)?;
+        let now = crate::jwt::unix_now();
+        if seen.kind == CredentialKind::Pat {
+            return self.verify_pat(&seen, now).await.map(Some);
+        }
         if !self.feed.polls(&seen.tenant) {
             return Err(CredentialError::invalid(
                 "API token of a tenant this API does not accept",
                 format!("tenant {}", seen.tenant),
             ));
         }
-        let now = crate::jwt::unix_now();
         if seen.expires_at.is_some_and(|e| e <= now) {
             return Err(CredentialError::invalid("API token expired", seen.id));
         }
-        let url = format!("{}/{}/oauth2/v2.0/introspect", self.server_base, seen.tenant);
-        let text = format!("{} {}", shape.scheme(), credential.value);
-        let answer: Introspection = self
-            .fetcher
-            .post_form_json(
-                &url,
-                &[("token", text.as_str())],
-                (&self.settings.client_id, &self.settings.client_secret),
-            )
-            .await
-            .map_err(|e| CredentialError::unavailable("API token check unavailable", e.to_string()))?;
-        caller_of(&seen, &answer, now).map(Some)
+        let answer = self.introspect(&seen.tenant, &seen.text).await?;
+        caller_of(&seen, &seen.tenant, &answer, now).map(Some)
     }
 }
 
@@ -222,7 +336,7 @@ mod tests {
 
     #[test]
     fn an_active_answer_becomes_a_caller_limited_to_its_organization() {
-        let c = caller_of(&seen(), &active(3_000_000_000), 100).unwrap();
+        let c = caller_of(&seen(), "t1", &active(3_000_000_000), 100).unwrap();
         assert_eq!(c.kind(), CredentialKind::ApiToken);
         assert_eq!(c.token_id(), Some("op-token"));
         assert_eq!(c.roles(), ["r1"]);
@@ -233,13 +347,13 @@ mod tests {
 
     #[test]
     fn inactive_or_mismatched_answers_are_refused() {
-        assert!(caller_of(&seen(), &Introspection::inactive(), 100).is_err());
+        assert!(caller_of(&seen(), "t1", &Introspection::inactive(), 100).is_err());
         let mut other = active(3_000_000_000);
         other.jti = Some("someone-else".into());
-        assert!(caller_of(&seen(), &other, 100).is_err());
+        assert!(caller_of(&seen(), "t1", &other, 100).is_err());
         let mut foreign = active(3_000_000_000);
         foreign.tid = Some("t2".into());
-        assert!(caller_of(&seen(), &foreign, 100).is_err());
-        assert!(caller_of(&seen(), &active(50), 100).is_err());
+        assert!(caller_of(&seen(), "t1", &foreign, 100).is_err());
+        assert!(caller_of(&seen(), "t1", &active(50), 100).is_err());
     }
 }

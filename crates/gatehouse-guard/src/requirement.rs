@@ -26,6 +26,8 @@ pub struct Requirement {
     mode: RequirementMode,
     /// Opaque credentials (API tokens) are accepted on the route (an opt-in).
     api_tokens: bool,
+    /// Personal access tokens are accepted on the route (an opt-in, separate from API tokens).
+    pats: bool,
 }
 
 impl Requirement {
@@ -116,6 +118,19 @@ impl Requirement {
     /// Whether API tokens are accepted.
     pub fn accepts_api_tokens(&self) -> bool {
         self.api_tokens
+    }
+
+    /// Also accepts personal access tokens (`Bearer gthpat_...` or `Basic base64(:gthpat_...)`)
+    /// on the route; without this a verified PAT is refused with 401, whatever its scopes.
+    /// Independent of [`Requirement::allow_api_tokens`].
+    pub fn allow_pats(mut self) -> Self {
+        self.pats = true;
+        self
+    }
+
+    /// Whether personal access tokens are accepted.
+    pub fn accepts_pats(&self) -> bool {
+        self.pats
     }
 
     /// Required scopes.

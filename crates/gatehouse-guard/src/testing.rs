@@ -294,6 +294,40 @@ impl FakeIssuer {
         self.revoke(RevocationKind::Credential, id, unix_now() + 3600);
     }
 
+    /// Issues a personal access token of this tenant for user `oid` with (expanded) `scopes`,
+    /// valid for `seconds`: `(its gthpat_... text, its authorizationId)`; the introspection
+    /// endpoint answers active for it (until [`FakeIssuer::revoke_pat`]).
+    pub fn pat(&self, oid: &str, scopes: &[&str], seconds: u64) -> (String, String) {
+        let body: String = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
+            [..gatehouse_protocol::pat::BODY_LEN]
+            .to_string();
+        let text = gatehouse_protocol::pat::Pat::from_body(&body)
+            .expect("a random alphanumeric body")
+            .expose()
+            .to_owned();
+        let id = uuid::Uuid::new_v4().to_string();
+        let answer = Introspection {
+            active: true,
+            token_type: Some(gatehouse_protocol::introspection::PAT.into()),
+            exp: Some((unix_now() + seconds) as i64),
+            jti: Some(id.clone()),
+            tid: Some(self.tenant_id.clone()),
+            sub: Some(oid.to_string()),
+            oid: Some(oid.to_string()),
+            username: Some("dev@contoso.example".into()),
+            scope: Some(scopes.join(" ")),
+            ..Default::default()
+        };
+        self.state.api_tokens.write().insert(text.clone(), answer);
+        (text, id)
+    }
+
+    /// Revokes a PAT by its authorizationId: introspection answers inactive, and the feed
+    /// publishes a `credential` revocation of it (as the server does).
+    pub fn revoke_pat(&self, authorization_id: &str) {
+        self.delete_api_token(authorization_id);
+    }
+
     /// Introspection requests received.
     pub fn introspections(&self) -> usize {
         self.state.introspection_hits.load(Ordering::SeqCst)

@@ -13,6 +13,8 @@ pub const ACCESS_TOKEN: &str = "Bearer";
 pub const REFRESH_TOKEN: &str = "refresh_token";
 /// `token_type` of an active API token (`SharedAccessSignature ...`).
 pub const API_TOKEN: &str = "api_token";
+/// `token_type` of an active personal access token (`gthpat_...`).
+pub const PAT: &str = "pat";
 
 /// One introspection answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

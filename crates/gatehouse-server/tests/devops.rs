@@ -516,3 +516,74 @@ async fn a_pat_is_stored_only_as_its_hash() {
         .unwrap();
     assert!(found.is_some());
 }
+
+/// RFC 7662 introspection of `token` at `tenant`, authenticated as `client` (a guard).
+async fn introspect(f: &Fixture, tenant: &str, client: &(String, String), token: &str) -> Value {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", client.0, client.1));
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", token)
+        .finish();
+    let req = Request::post(format!("/{tenant}/oauth2/v2.0/introspect"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("authorization", format!("Basic {basic}"))
+        .body(Body::from(form))
+        .unwrap();
+    let r = f.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn introspection_answers_for_pats_of_its_tenant_until_revoked() {
+    let f = Fixture::new().await;
+    let t = devops_token(&f).await;
+    let made = create(&f, &t, "guarded", "vso.code_write").await;
+    let token = made.body["patToken"]["token"].as_str().unwrap().to_owned();
+    let id = made.body["patToken"]["authorizationId"].as_str().unwrap().to_owned();
+    let (app, _, secret) = pages::confidential_app(&f, &f.tenant, "guard").await;
+    let guard = (app.app_id, secret);
+    let user = f.store.user_by_upn(&f.tenant.id, pages::UPN).await.unwrap().unwrap();
+
+    let v = introspect(&f, &f.tenant.id, &guard, &token).await;
+    assert_eq!(v["active"], true, "{v}");
+    assert_eq!(v["token_type"], "pat");
+    assert_eq!(v["jti"], id.as_str());
+    assert_eq!(v["tid"], f.tenant.id.as_str());
+    assert_eq!(v["sub"], user.id.as_str());
+    assert_eq!(v["oid"], user.id.as_str());
+    assert_eq!(v["username"], pages::UPN);
+    assert_eq!(v["exp"], got_valid_to(&f, &id).await);
+    let scopes: Vec<&str> = v["scope"].as_str().unwrap().split(' ').collect();
+    assert!(
+        scopes.contains(&"vso.code") && scopes.contains(&"vso.code_write"),
+        "{v}"
+    );
+
+    // A PAT with a wrong checksum, and an unknown well-formed one, say nothing but inactive.
+    let mut typo = token.clone();
+    let last = typo.pop().unwrap();
+    typo.push(if last == 'a' { 'b' } else { 'a' });
+    assert_eq!(
+        introspect(&f, &f.tenant.id, &guard, &typo).await,
+        json!({"active": false})
+    );
+    let unknown = gatehouse_protocol::pat::Pat::from_body(&"Q".repeat(gatehouse_protocol::pat::BODY_LEN)).unwrap();
+    assert_eq!(
+        introspect(&f, &f.tenant.id, &guard, unknown.expose()).await,
+        json!({"active": false})
+    );
+
+    // Revoked: inactive, and the feed guards poll names its authorizationId.
+    let gone = call(&f, "DELETE", &pats(&format!("&authorizationId={id}")), &t, None).await;
+    assert_eq!(gone.status, 204, "{}", gone.body);
+    assert_eq!(
+        introspect(&f, &f.tenant.id, &guard, &token).await,
+        json!({"active": false})
+    );
+    let feed = f.store.revocations_since(&f.tenant.id, 0, 0, 100).await.unwrap();
+    assert!(feed
+        .iter()
+        .any(|r| r.kind == gatehouse_core::model::RevocationKind::Credential && r.value == id));
+}

@@ -48,6 +48,7 @@ struct ProxyFile {
     api_token_client_secret: Option<String>,
     cache_capacity: Option<usize>,
     allow_api_tokens: Option<bool>,
+    allow_pats: Option<bool>,
     #[serde(default)]
     route: Vec<RouteRule>,
     connections: Option<LimitsFile>,
@@ -90,6 +91,7 @@ impl ProxyConfig {
         config.resource_metadata = file.resource_metadata;
         config.revocation_server = file.revocation_server;
         config.allow_api_tokens = file.allow_api_tokens.unwrap_or(false);
+        config.allow_pats = file.allow_pats.unwrap_or(false);
         match (file.api_token_client_id, file.api_token_client_secret) {
             (Some(client_id), Some(client_secret)) => {
                 config.api_tokens = Some(crate::opaque::OpaqueSettings {

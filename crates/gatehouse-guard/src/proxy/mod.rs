@@ -80,6 +80,9 @@ pub struct ProxyConfig {
     pub api_tokens: Option<crate::opaque::OpaqueSettings>,
     /// Accept API tokens where no route rule matches (routes opt in with `allow_api_tokens`).
     pub allow_api_tokens: bool,
+    /// Accept personal access tokens where no route rule matches (routes opt in with
+    /// `allow_pats`); checked with the same `api_tokens` client.
+    pub allow_pats: bool,
     /// Per-prefix requirements.
     pub routes: Vec<RouteRule>,
     /// Entries of the verified-token cache (default 50 000; 0 turns it off).
@@ -110,6 +113,7 @@ impl Default for ProxyConfig {
             revocation_server: None,
             api_tokens: None,
             allow_api_tokens: false,
+            allow_pats: false,
             routes: Vec::new(),
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             allow_insecure_http_for_tests: false,
@@ -201,6 +205,9 @@ impl BoundProxy {
             .with_roles(config.require_roles.iter().cloned());
         if config.allow_api_tokens {
             default = default.allow_api_tokens();
+        }
+        if config.allow_pats {
+            default = default.allow_pats();
         }
         let routes = RouteTable::new(&config.routes, default)?;
         let state = Arc::new(ProxyState::new(guard, routes, &config.upstream)?);

@@ -27,6 +27,11 @@ pub struct RouteRule {
     /// must also have `api_token_client_id` / `api_token_client_secret`).
     #[serde(default)]
     pub allow_api_tokens: bool,
+    /// Accept personal access tokens (`Bearer gthpat_...`, `Basic base64(:gthpat_...)`) under
+    /// the prefix (default false; separate from `allow_api_tokens`, checked with the same
+    /// introspection client).
+    #[serde(default)]
+    pub allow_pats: bool,
 }
 
 impl RouteRule {
@@ -38,19 +43,22 @@ impl RouteRule {
             require_roles: Vec::new(),
             mode: RequirementMode::All,
             allow_api_tokens: false,
+            allow_pats: false,
         }
     }
 
     pub(crate) fn requirement(&self) -> Requirement {
-        let r = Requirement::default()
+        let mut r = Requirement::default()
             .with_scopes(self.require_scopes.iter().cloned())
             .with_roles(self.require_roles.iter().cloned())
             .mode(self.mode);
         if self.allow_api_tokens {
-            r.allow_api_tokens()
-        } else {
-            r
+            r = r.allow_api_tokens();
         }
+        if self.allow_pats {
+            r = r.allow_pats();
+        }
+        r
     }
 }
 

@@ -134,6 +134,12 @@ impl RevocationFeed {
     }
 
     /// Whether the feed polls `tenant`.
+    /// The tenants polled, in configuration order.
+    pub fn tenants(&self) -> impl Iterator<Item = &str> {
+        self.inner.tenants.iter().map(|(t, _)| t.as_str())
+    }
+
+    /// Whether `tenant` is polled.
     pub fn polls(&self, tenant: &str) -> bool {
         self.inner.tenants.iter().any(|(t, _)| t == tenant)
     }

@@ -59,6 +59,11 @@ pub struct Proxy {
     /// revocation feed.
     #[arg(long)]
     allow_api_tokens: bool,
+    /// Accept personal access tokens (Authorization: Bearer gthpat_... or Basic base64(:gthpat_...))
+    /// where no route rule matches (route rules opt in with allow_pats = true). Checked with the
+    /// same --api-token-client-id at the introspection endpoint; needs the revocation feed.
+    #[arg(long)]
+    allow_pats: bool,
     /// The confidential client (appId, of the tokens' tenant) the proxy checks API tokens as,
     /// at the issuer's introspection endpoint; its secret comes from
     /// GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET (never a flag: command lines are visible).
@@ -134,6 +139,7 @@ impl Proxy {
             config.revocation_server = issuer_origin(&config.issuers[0]);
         }
         config.allow_api_tokens |= self.allow_api_tokens;
+        config.allow_pats |= self.allow_pats;
         if let Some(client_id) = self.api_token_client_id {
             let client_secret = std::env::var("GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET").map_err(|_| {
                 anyhow::anyhow!(
@@ -149,6 +155,11 @@ impl Proxy {
         anyhow::ensure!(
             !(config.allow_api_tokens || routes_allow) || config.api_tokens.is_some(),
             "API tokens are allowed but the proxy cannot check them: give --api-token-client-id APPID and GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET"
+        );
+        let routes_allow_pats = config.routes.iter().any(|r| r.allow_pats);
+        anyhow::ensure!(
+            !(config.allow_pats || routes_allow_pats) || config.api_tokens.is_some(),
+            "personal access tokens are allowed but the proxy cannot check them: give --api-token-client-id APPID and GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET"
         );
         anyhow::ensure!(
             config.api_tokens.is_none() || config.revocation_server.is_some(),

@@ -11,6 +11,12 @@
 //! (a confidential client of that tenant: a guard) belongs to: active, it answers
 //! `token_type: "api_token"`, `jti` (its id), `tid`, `exp` (seconds), `roles` (role ids) and
 //! `organization` (absent: the root). This is how a guard without a database checks one.
+//!
+//! A personal access token (`gthpat_...`, recognized by its shape) is checked by the core
+//! (`gatehouse_core::pats::Pats::check`) under the same rule (its tenant is the path's, which
+//! is the asking client's): active, it answers `token_type: "pat"`, `tid`, `sub` and `oid` (the
+//! user's object id), `username` (the UPN), `scope` (every scope it implies, space-separated),
+//! `exp` (seconds) and `jti` (its authorizationId, which a revocation names).
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +25,7 @@ use gatehouse_core::issuance::client_auth::Presented;
 use gatehouse_core::issuance::introspection::ResourceServer;
 use gatehouse_core::Error;
 use gatehouse_protocol::introspection::{self as wire, Introspection};
+use gatehouse_protocol::pat::Pat;
 use gatehouse_protocol::sas::Sas;
 use serde_json::Value;
 
@@ -40,6 +47,9 @@ pub async fn introspect(
     let token = form.params.get("token").ok_or(Error::MissingParameter("token"))?;
     if Sas::is_sas(token) {
         return Ok(Json(api_token(&s, &rs, token).await?).into_response());
+    }
+    if Pat::parse(token).is_ok() {
+        return Ok(Json(pat(&s, &rs, token).await?).into_response());
     }
     let refresh_first = form.params.get("token_type_hint") == Some("refresh_token");
     let answer = if refresh_first {
@@ -74,6 +84,25 @@ async fn api_token(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Int
             ..Default::default()
         }),
         _ => Ok(Introspection::inactive()),
+    }
+}
+
+async fn pat(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Introspection, Error> {
+    match s.gh.pats().check(token, gatehouse_core::model::now()).await {
+        Ok(p) if p.tenant_id == rs.tenant_id => Ok(Introspection {
+            active: true,
+            token_type: Some(wire::PAT.to_owned()),
+            scope: Some(p.scopes.join(" ")),
+            username: Some(p.user_principal_name),
+            exp: Some(p.exp),
+            jti: Some(p.authorization_id),
+            sub: Some(p.user_id.clone()),
+            oid: Some(p.user_id),
+            tid: Some(p.tenant_id),
+            ..Default::default()
+        }),
+        Ok(_) | Err(Error::BearerInvalid(_)) => Ok(Introspection::inactive()),
+        Err(e) => Err(e),
     }
 }
 
