@@ -79,7 +79,10 @@ impl Actor {
     pub fn operator() -> Self {
         let user = std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".into());
+            .ok()
+            .filter(|u| !u.is_empty())
+            .or_else(os_user)
+            .unwrap_or_else(|| "unknown".into());
         let host = std::fs::read_to_string("/etc/hostname")
             .map(|h| h.trim().to_owned())
             .unwrap_or_default();
@@ -101,6 +104,25 @@ impl Actor {
         self.origin = origin;
         self
     }
+}
+
+/// The login name of this process's user from `/proc/self/status` and `/etc/passwd` (for a
+/// CLI run without `USER`, as under cron or a container), or `uid N`.
+fn os_user() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|l| {
+        let mut f = l.split(':');
+        let name = f.next()?;
+        (f.nth(1)? == uid).then(|| name.to_owned())
+    });
+    Some(name.unwrap_or_else(|| format!("uid {uid}")))
 }
 
 /// One entry of the audit chain, as stored. `hash` is SHA-256 over the entry's fields and the
