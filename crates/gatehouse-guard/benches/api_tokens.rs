@@ -70,6 +70,7 @@ fn bench(c: &mut Criterion) {
     };
     assert!(run(&rt, cached.authenticate(&pat_bearer)).is_ok());
     assert!(run(&rt, cached.authenticate(&pat_basic)).is_ok());
+    assert!(rt.block_on(uncached.authenticate(&pat_bearer)).is_ok());
 
     let mut group = c.benchmark_group("api_tokens");
     group.bench_function("sas_cached", |b| {
@@ -83,6 +84,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("sas_first_check_introspection", |b| {
         b.iter(|| rt.block_on(uncached.authenticate(&sas)).unwrap())
+    });
+    group.bench_function("pat_first_check_introspection", |b| {
+        b.iter(|| rt.block_on(uncached.authenticate(&pat_bearer)).unwrap())
     });
     group.finish();
 }

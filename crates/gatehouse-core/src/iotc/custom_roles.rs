@@ -12,7 +12,6 @@ use super::roles::{self, Role, MANAGE_ROLES};
 use super::{bad_id, refused, valid_id, Actor, Iotc};
 use crate::error::{Error, Object};
 use crate::model::{now, CustomRole};
-use crate::store::Removal;
 
 /// A PUT of `/api/roles/{id}` (or `gatehouse role create`).
 #[derive(Debug, Clone)]
@@ -22,13 +21,6 @@ pub struct NewRole {
     pub organization_role: bool,
     /// Permission names, each one of [`roles::ALL`].
     pub permissions: Vec<String>,
-}
-
-fn not_found(id: &str) -> Error {
-    Error::NotFound {
-        object: Object::Role,
-        name: id.to_owned(),
-    }
 }
 
 /// The permissions named, in the table's order; an unknown name is refused with the list.
@@ -129,16 +121,8 @@ impl Iotc {
         let rules = self.rules(&who.tenant_id).await?;
         Self::authorize(who, &rules, MANAGE_ROLES, None)?;
         let mut uow = self.writer(who).await?.begin().await?;
-        match uow.delete_iotc_role(&who.tenant_id, &id).await? {
-            Removal::Removed => {}
-            Removal::Missing => return Err(not_found(&id)),
-            Removal::InUse(_) => {
-                return Err(Error::InUse {
-                    object: Object::Role,
-                    name: id,
-                })
-            }
-        }
+        let removal = uow.delete_iotc_role(&who.tenant_id, &id).await?;
+        super::removed(removal, Object::Role, id)?;
         uow.commit().await?;
         Ok(())
     }

@@ -221,6 +221,16 @@ fn refused(who: &Actor, action: &str, target: Option<&str>) -> Error {
     }
 }
 
+/// The answer to a delete of `object` `id` (an organization, a custom role).
+pub(crate) fn removed(removal: crate::store::Removal, object: crate::error::Object, id: String) -> Result<(), Error> {
+    use crate::store::Removal;
+    match removal {
+        Removal::Removed => Ok(()),
+        Removal::Missing => Err(Error::NotFound { object, name: id }),
+        Removal::InUse(_) => Err(Error::InUse { object, name: id }),
+    }
+}
+
 /// `true` when `id` may name an organization, a user or an API token in a path.
 pub fn valid_id(id: &str) -> bool {
     gatehouse_protocol::sas::valid_id(id)

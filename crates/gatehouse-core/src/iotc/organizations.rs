@@ -7,7 +7,6 @@ use super::roles::{MANAGE_ORGANIZATIONS, VIEW};
 use super::{bad_id, valid_id, Actor, Iotc};
 use crate::error::{Error, Object};
 use crate::model::{now, Organization};
-use crate::store::Removal;
 
 /// What a PATCH changes (`parent: Some(None)` moves it under the root).
 #[derive(Debug, Clone, Default)]
@@ -152,16 +151,8 @@ impl Iotc {
         // The use check is the delete's own, in its transaction: a token or user naming the
         // organization, or a child created meanwhile, cannot slip in between.
         let mut uow = self.writer(who).await?.begin().await?;
-        match uow.delete_organization(&who.tenant_id, &id).await? {
-            Removal::Removed => {}
-            Removal::Missing => return Err(not_found(&id)),
-            Removal::InUse(_) => {
-                return Err(Error::InUse {
-                    object: Object::Organization,
-                    name: id,
-                })
-            }
-        }
+        let removal = uow.delete_organization(&who.tenant_id, &id).await?;
+        super::removed(removal, Object::Organization, id)?;
         uow.commit().await?;
         Ok(())
     }
