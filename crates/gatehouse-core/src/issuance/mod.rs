@@ -6,6 +6,7 @@
 //! - [`directory`]: the cache of tenants, clients, resources and role assignments (no database
 //!   round trip for anything already seen), following the store's change feed.
 //! - [`keyring`]: each tenant's signing keys, unsealed and parsed once, and its JWKS.
+//! - [`rotation`]: signing-key rotation (policy, the rotation step, scheduled rotations).
 //! - [`throttle`]: failed-attempt limits shared by every replica.
 //! - [`mint`]: access-token and id_token minting.
 //! - [`grants`]: the typed grant dispatch, one file per grant type.
@@ -24,5 +25,6 @@ pub mod keyring;
 pub mod mint;
 pub mod resources;
 pub mod revocation;
+pub mod rotation;
 pub mod scopes;
 pub mod throttle;
