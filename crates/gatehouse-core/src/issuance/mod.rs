@@ -10,6 +10,7 @@
 //! - [`throttle`]: failed-attempt limits shared by every replica.
 //! - [`mint`]: access-token and id_token minting.
 //! - [`grants`]: the typed grant dispatch, one file per grant type.
+//! - [`resource_indicator`]: RFC 8707 `resource` on the v2 endpoints.
 //! - [`resources`], [`first_party`]: what every tenant knows without registration.
 //! - [`scopes`]: delegated permissions an API declares and what `scp` holds.
 //! - [`revocation`]: RFC 7009 revocation and the feed guards poll.
@@ -23,6 +24,7 @@ pub mod grants;
 pub mod introspection;
 pub mod keyring;
 pub mod mint;
+pub mod resource_indicator;
 pub mod resources;
 pub mod revocation;
 pub mod rotation;
