@@ -66,11 +66,7 @@ fn signed_assertion() -> (ClientCertificate, String) {
         "aud": AUDIENCE, "iss": APP_ID, "sub": APP_ID,
         "jti": "0f5c2a8e-6f21-4c55-9d0b-7a3e2b1c4d5e", "nbf": NOW - 10, "exp": NOW + 590,
     });
-    let input = format!(
-        "{}.{}",
-        B64.encode(header.to_string()),
-        B64.encode(claims.to_string())
-    );
+    let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
     let mut sig = vec![0; key.public_modulus_len()];
     key.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), input.as_bytes(), &mut sig)
         .unwrap();
@@ -100,7 +96,9 @@ fn bench(c: &mut Criterion) {
             .unwrap()
     };
     check();
-    c.bench_function("client_auth/assertion (parse + RS256 verify + claims)", |b| b.iter(check));
+    c.bench_function("client_auth/assertion (parse + RS256 verify + claims)", |b| {
+        b.iter(check)
+    });
 }
 
 criterion_group!(benches, bench);

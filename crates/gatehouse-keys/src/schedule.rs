@@ -70,7 +70,14 @@ pub fn rotation_due(keys: &[KeyRecord], alg: Algorithm, now: i64, interval: i64)
 mod tests {
     use super::*;
 
-    fn key(kid: &str, alg: Algorithm, generation: i64, created: i64, activates: i64, retires: Option<i64>) -> KeyRecord {
+    fn key(
+        kid: &str,
+        alg: Algorithm,
+        generation: i64,
+        created: i64,
+        activates: i64,
+        retires: Option<i64>,
+    ) -> KeyRecord {
         KeyRecord {
             kid: kid.into(),
             tenant_id: "t".into(),
@@ -98,7 +105,10 @@ mod tests {
         let keys = rotation();
         for now in [100, 150, 199] {
             assert_eq!(signer(&keys, Algorithm::RS256, now).unwrap().kid, "k0", "at {now}");
-            assert!(published(&keys, now).any(|k| k.kid == "k1"), "k1 is in the JWKS at {now}");
+            assert!(
+                published(&keys, now).any(|k| k.kid == "k1"),
+                "k1 is in the JWKS at {now}"
+            );
             assert_eq!(status(&keys, &keys[1], now), KeyStatus::Published);
         }
         assert_eq!(signer(&keys, Algorithm::RS256, 200).unwrap().kid, "k1");

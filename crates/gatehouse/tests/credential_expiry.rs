@@ -14,8 +14,28 @@ async fn several_secrets_work_at_once_and_the_list_flags_those_close_to_expiry()
     let sp = s.admin(&["sp", "create-for-rbac", "-n", "rolling"]);
     let app = sp["appId"].as_str().unwrap().to_owned();
     let first_secret = sp["password"].as_str().unwrap().to_owned();
-    let soon = s.admin(&["app", "credential", "add", "--app", &app, "--display-name", "soon", "--days", "10"]);
-    let later = s.admin(&["app", "credential", "add", "--app", &app, "--display-name", "later", "--days", "400"]);
+    let soon = s.admin(&[
+        "app",
+        "credential",
+        "add",
+        "--app",
+        &app,
+        "--display-name",
+        "soon",
+        "--days",
+        "10",
+    ]);
+    let later = s.admin(&[
+        "app",
+        "credential",
+        "add",
+        "--app",
+        &app,
+        "--display-name",
+        "later",
+        "--days",
+        "400",
+    ]);
     for secret in [
         first_secret.as_str(),
         soon["secretText"].as_str().unwrap(),
@@ -37,21 +57,49 @@ async fn several_secrets_work_at_once_and_the_list_flags_those_close_to_expiry()
             .clone()
     };
     let (soon_row, later_row) = (row("soon"), row("later"));
-    assert_eq!((soon_row["soon"].as_bool(), soon_row["status"].as_str()), (Some(true), Some("expiring")));
-    assert!((9..=10).contains(&soon_row["expiresInDays"].as_i64().unwrap()), "{soon_row}");
-    assert_eq!((later_row["soon"].as_bool(), later_row["status"].as_str()), (Some(false), Some("ok")));
-    assert!((399..=400).contains(&later_row["expiresInDays"].as_i64().unwrap()), "{later_row}");
+    assert_eq!(
+        (soon_row["soon"].as_bool(), soon_row["status"].as_str()),
+        (Some(true), Some("expiring"))
+    );
+    assert!(
+        (9..=10).contains(&soon_row["expiresInDays"].as_i64().unwrap()),
+        "{soon_row}"
+    );
+    assert_eq!(
+        (later_row["soon"].as_bool(), later_row["status"].as_str()),
+        (Some(false), Some("ok"))
+    );
+    assert!(
+        (399..=400).contains(&later_row["expiresInDays"].as_i64().unwrap()),
+        "{later_row}"
+    );
     assert_eq!(list.as_array().unwrap().len(), 3, "{list}");
     let warning = String::from_utf8_lossy(&out.stderr);
-    assert!(warning.contains("1 credential(s) expired or ending within 30 days"), "{warning}");
+    assert!(
+        warning.contains("1 credential(s) expired or ending within 30 days"),
+        "{warning}"
+    );
 
     // The table has the expiry columns.
     let table = std::process::Command::new(bin())
-        .args(["app", "credential", "list", "--app", &app, "--output", "table", "--data-dir"])
+        .args([
+            "app",
+            "credential",
+            "list",
+            "--app",
+            &app,
+            "--output",
+            "table",
+            "--data-dir",
+        ])
         .arg(&s.data_dir)
         .output()
         .unwrap();
-    let head = String::from_utf8_lossy(&table.stdout).lines().next().unwrap_or("").to_owned();
+    let head = String::from_utf8_lossy(&table.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned();
     assert!(head.contains("expiresInDays") && head.contains("soon"), "{head}");
 
     // --days is bounded and named in the refusal.

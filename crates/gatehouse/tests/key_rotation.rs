@@ -117,7 +117,11 @@ async fn guard_keeps_validating_through_two_rotations(s: &Server) {
             .as_i64()
             .unwrap()
     };
-    assert_eq!(kids.iter().map(|k| gen_of(k)).collect::<Vec<_>>(), vec![0, 1, 2], "{keys}");
+    assert_eq!(
+        kids.iter().map(|k| gen_of(k)).collect::<Vec<_>>(),
+        vec![0, 1, 2],
+        "{keys}"
+    );
     // Tokens of the first key still verify, with a guard that has cached nothing: its key is
     // still in the JWKS (it retires only when every token it signed has expired).
     let fresh = guard(s, &tenant);
@@ -133,7 +137,7 @@ async fn a_guard_validates_through_two_rotations_with_no_failed_request_on_sqlit
     let s = Server::start(
         bin(),
         ServerOptions {
-            env: rotating(3, 5),
+            env: rotating(4, 6),
             ..Default::default()
         },
     );
@@ -147,7 +151,7 @@ async fn a_guard_validates_through_two_rotations_with_no_failed_request_on_postg
         bin(),
         ServerOptions {
             database_url: Some(db.url.clone()),
-            env: rotating(3, 5),
+            env: rotating(4, 6),
             ..Default::default()
         },
     );
@@ -204,8 +208,14 @@ async fn replicas_agree_on_the_active_key_at_every_moment_of_a_rotation() {
             .map(|k| k.kid.as_str())
             .collect();
         allowed.dedup();
-        assert!(allowed.contains(&ka.as_str()), "replica A signed with {ka} during [{t0}, {t1}]; the schedule says {allowed:?}");
-        assert!(allowed.contains(&kb.as_str()), "replica B signed with {kb} during [{t0}, {t1}]; the schedule says {allowed:?}");
+        assert!(
+            allowed.contains(&ka.as_str()),
+            "replica A signed with {ka} during [{t0}, {t1}]; the schedule says {allowed:?}"
+        );
+        assert!(
+            allowed.contains(&kb.as_str()),
+            "replica B signed with {kb} during [{t0}, {t1}]; the schedule says {allowed:?}"
+        );
         if allowed.len() == 1 {
             assert_eq!(ka, kb, "the replicas disagree at {t0}");
         } else if ka != kb {
@@ -224,7 +234,11 @@ async fn replicas_agree_on_the_active_key_at_every_moment_of_a_rotation() {
                 pair[1].created_at - pair[0].created_at >= 5,
                 "{alg}: rotations one interval apart, never two at once: {generations:?}"
             );
-            assert_eq!(pair[1].activates_at - pair[1].created_at, 3, "published 3 s before it signs");
+            assert_eq!(
+                pair[1].activates_at - pair[1].created_at,
+                3,
+                "published 3 s before it signs"
+            );
         }
     }
 }
@@ -234,14 +248,23 @@ async fn keys_cli(s: &Server) {
     let keys = s.admin(&["keys", "list"]);
     let listed = keys.as_array().unwrap();
     assert_eq!(listed.len(), 2, "{keys}");
-    assert!(listed.iter().all(|k| k["status"] == "active" && k["retires"].is_null()), "{keys}");
-    let old = listed.iter().find(|k| k["alg"] == "RS256").unwrap()["kid"].as_str().unwrap().to_owned();
+    assert!(
+        listed.iter().all(|k| k["status"] == "active" && k["retires"].is_null()),
+        "{keys}"
+    );
+    let old = listed.iter().find(|k| k["alg"] == "RS256").unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(kid(&token(s, &tenant, &app, &secret).await), old);
 
     // A scheduled rotation: published now, signing in 24 h (the default pre-publication).
     let rotated = s.admin(&["keys", "rotate", "--alg", "RS256", "--tenant", &tenant]);
     let new = &rotated[0];
-    assert_eq!((new["alg"].as_str(), new["status"].as_str(), new["generation"].as_i64()), (Some("RS256"), Some("published"), Some(1)));
+    assert_eq!(
+        (new["alg"].as_str(), new["status"].as_str(), new["generation"].as_i64()),
+        (Some("RS256"), Some("published"), Some(1))
+    );
     let published = chrono::DateTime::parse_from_rfc3339(new["published"].as_str().unwrap()).unwrap();
     let activates = chrono::DateTime::parse_from_rfc3339(new["activates"].as_str().unwrap()).unwrap();
     assert_eq!((activates - published).num_seconds(), 86_400);
@@ -251,18 +274,35 @@ async fn keys_cli(s: &Server) {
         assert!(started.elapsed() < PATIENCE, "the running server publishes the new key");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(kid(&token(s, &tenant, &app, &secret).await), old, "the old key signs until the new one activates");
+    assert_eq!(
+        kid(&token(s, &tenant, &app, &secret).await),
+        old,
+        "the old key signs until the new one activates"
+    );
     let listed = s.admin(&["keys", "list"]);
-    let old_row = listed.as_array().unwrap().iter().find(|k| k["kid"] == old.as_str()).unwrap().clone();
+    let old_row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == old.as_str())
+        .unwrap()
+        .clone();
     assert_eq!(old_row["status"], "active");
-    assert!(old_row["retires"].is_string(), "the old key's retirement is scheduled: {old_row}");
+    assert!(
+        old_row["retires"].is_string(),
+        "the old key's retirement is scheduled: {old_row}"
+    );
 
     // A second scheduled rotation would replace the waiting key before it signs: refused.
     let refused = s.admin_raw(&["keys", "rotate", "--alg", "RS256"]);
     assert!(!refused.status.success());
     let text = String::from_utf8_lossy(&refused.stderr);
     assert!(text.contains("already waiting to sign"), "{text}");
-    assert_eq!(s.admin(&["keys", "list"]).as_array().unwrap().len(), 3, "nothing written");
+    assert_eq!(
+        s.admin(&["keys", "list"]).as_array().unwrap().len(),
+        3,
+        "nothing written"
+    );
 
     // An emergency rotation signs at once (within the change feed's second).
     let now = s.admin(&["keys", "rotate", "--alg", "RS256", "--now"]);
@@ -279,11 +319,20 @@ async fn keys_cli(s: &Server) {
         .unwrap()
         .iter()
         .filter(|k| k["alg"] == "RS256")
-        .map(|k| (k["kid"].as_str().unwrap().to_owned(), k["status"].as_str().unwrap().to_owned()))
+        .map(|k| {
+            (
+                k["kid"].as_str().unwrap().to_owned(),
+                k["status"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         statuses,
-        vec![(old.clone(), "inactive".into()), (new_kid.clone(), "published".into()), (now_kid.clone(), "active".into())]
+        vec![
+            (old.clone(), "inactive".into()),
+            (new_kid.clone(), "published".into()),
+            (now_kid.clone(), "active".into())
+        ]
     );
     // The table shows the schedule's columns.
     let table = std::process::Command::new(bin())
@@ -327,7 +376,10 @@ fn keys_help_has_examples_and_says_what_now_costs() {
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success() && text.contains("Example"), "{verb:?}: {text}");
     }
-    let out = std::process::Command::new(bin()).args(["keys", "rotate", "--help"]).output().unwrap();
+    let out = std::process::Command::new(bin())
+        .args(["keys", "rotate", "--help"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("--now") && text.contains("unknown kid"), "{text}");
 }

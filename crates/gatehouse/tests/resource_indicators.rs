@@ -17,7 +17,10 @@ fn v2(tenant: &str) -> String {
 
 fn invalid_target(st: u16, body: &serde_json::Value) {
     assert_eq!((st, body["error"].as_str()), (400, Some("invalid_target")), "{body}");
-    assert!(body["error_description"].as_str().unwrap().starts_with("AADSTS"), "{body}");
+    assert!(
+        body["error_description"].as_str().unwrap().starts_with("AADSTS"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -38,7 +41,10 @@ async fn client_credentials_take_a_resource_and_refuse_bad_ones_with_invalid_tar
     for extra in [
         &[("resource", DEV)][..],
         &[("resource", DEV), ("scope", "https://devcenter.azure.com/.default")],
-        &[("resource", "https://devcenter.azure.com/"), ("scope", "https://devcenter.azure.com/.default")],
+        &[
+            ("resource", "https://devcenter.azure.com/"),
+            ("scope", "https://devcenter.azure.com/.default"),
+        ],
     ] {
         let (st, _, b) = post_form(&s, &v2(&tenant), &with(extra)).await;
         assert_eq!(st, 200, "{extra:?}: {b}");
@@ -80,8 +86,26 @@ async fn authorize_and_token_agree_on_the_indicated_resource() {
     let s = start();
     let (tenant, _, _) = first(&s);
     user(&s, "ada@contoso.com");
-    s.admin(&["api", "create", "--name", "code", "--identifier-uri", "api://code", "--scope", "code_read"]);
-    s.admin(&["api", "create", "--name", "other", "--identifier-uri", "api://other", "--scope", "other_read"]);
+    s.admin(&[
+        "api",
+        "create",
+        "--name",
+        "code",
+        "--identifier-uri",
+        "api://code",
+        "--scope",
+        "code_read",
+    ]);
+    s.admin(&[
+        "api",
+        "create",
+        "--name",
+        "other",
+        "--identifier-uri",
+        "api://other",
+        "--scope",
+        "other_read",
+    ]);
     let client = public_app(&s);
     // Bare permission names are the indicated resource's.
     let ask = [("scope", "code_read openid offline_access"), ("resource", "api://code")];
@@ -109,7 +133,10 @@ async fn authorize_and_token_agree_on_the_indicated_resource() {
     let (st, _, tokens) = redeem_with(a["code"].clone(), "api://code").await;
     assert_eq!(st, 200, "{tokens}");
     let claims = b64_claims(tokens["access_token"].as_str().unwrap());
-    assert_eq!((claims["aud"].as_str(), claims["scp"].as_str()), (Some("api://code"), Some("code_read")));
+    assert_eq!(
+        (claims["aud"].as_str(), claims["scp"].as_str()),
+        (Some("api://code"), Some("code_read"))
+    );
 
     // A code redeemed for another resource than it was issued for.
     let again = answer(&b.get(&authorize_path(&tenant, &client, &ask)).await);
@@ -124,12 +151,20 @@ async fn authorize_and_token_agree_on_the_indicated_resource() {
         let tenant = tenant.clone();
         let s = &s;
         async move {
-            let mut form = vec![("grant_type", "refresh_token"), ("client_id", client.as_str()), ("refresh_token", rt.as_str())];
+            let mut form = vec![
+                ("grant_type", "refresh_token"),
+                ("client_id", client.as_str()),
+                ("refresh_token", rt.as_str()),
+            ];
             form.extend(extra);
             post_form(s, &v2(&tenant), &form).await
         }
     };
-    let (st, _, body) = refresh_with(vec![("resource", "api://code"), ("scope", "api://other/other_read")], refresh.clone()).await;
+    let (st, _, body) = refresh_with(
+        vec![("resource", "api://code"), ("scope", "api://other/other_read")],
+        refresh.clone(),
+    )
+    .await;
     invalid_target(st, &body);
     let (st, _, body) = refresh_with(vec![("resource", "not a uri")], refresh.clone()).await;
     invalid_target(st, &body);
@@ -147,7 +182,11 @@ async fn authorize_and_token_agree_on_the_indicated_resource() {
             ))
             .await;
         let a = answer(&page);
-        assert_eq!(a.get("error").map(String::as_str), Some("invalid_target"), "{resource}: {a:?}");
+        assert_eq!(
+            a.get("error").map(String::as_str),
+            Some("invalid_target"),
+            "{resource}: {a:?}"
+        );
         assert_eq!(a.get("state").map(String::as_str), Some("st-123"));
     }
 }

@@ -32,11 +32,13 @@ pub fn check(resource: &str) -> Result<(), Error> {
         ));
     }
     if resource.contains('#') {
-        return Err(Error::InvalidTarget("The resource must not contain a fragment ('#').".into()));
+        return Err(Error::InvalidTarget(
+            "The resource must not contain a fragment ('#').".into(),
+        ));
     }
     match url::Url::parse(resource) {
-        Ok(u) if !u.cannot_be_a_base() || u.scheme() == "urn" => Ok(()),
-        _ => Err(Error::InvalidTarget(format!(
+        Ok(_) => Ok(()),
+        Err(_) => Err(Error::InvalidTarget(format!(
             "The resource '{}' is not an absolute URI (e.g. https://api.example.com or api://billing).",
             resource.chars().take(80).collect::<String>()
         ))),
@@ -121,7 +123,12 @@ mod tests {
 
     #[test]
     fn a_resource_must_be_an_absolute_uri_without_fragment() {
-        for ok in ["https://api.example.com", "api://billing", "https://graph.microsoft.com/", "urn:x:y"] {
+        for ok in [
+            "https://api.example.com",
+            "api://billing",
+            "https://graph.microsoft.com/",
+            "urn:x:y",
+        ] {
             assert!(check(ok).is_ok(), "{ok}");
         }
         for bad in ["billing", "/relative", "https://a.example/#frag", "", "a b"] {
@@ -132,13 +139,28 @@ mod tests {
     #[test]
     fn scope_and_resource_must_agree() {
         assert_eq!(client_credentials(None, "api://x").unwrap(), "api://x");
-        assert_eq!(client_credentials(Some("api://x/.default"), "api://x/").unwrap(), "api://x/");
-        assert!(matches!(client_credentials(Some("api://y/.default"), "api://x"), Err(Error::InvalidTarget(_))));
-        assert!(matches!(delegated(Some("api://y/read openid"), "api://x"), Err(Error::InvalidTarget(_))));
+        assert_eq!(
+            client_credentials(Some("api://x/.default"), "api://x/").unwrap(),
+            "api://x/"
+        );
+        assert!(matches!(
+            client_credentials(Some("api://y/.default"), "api://x"),
+            Err(Error::InvalidTarget(_))
+        ));
+        assert!(matches!(
+            delegated(Some("api://y/read openid"), "api://x"),
+            Err(Error::InvalidTarget(_))
+        ));
         let d = delegated(Some("read openid"), "api://x").unwrap();
-        assert_eq!((d.resource.as_str(), d.names.clone(), d.default), ("api://x", vec!["read".to_string()], false));
+        assert_eq!(
+            (d.resource.as_str(), d.names.clone(), d.default),
+            ("api://x", vec!["read".to_string()], false)
+        );
         let d = delegated(Some("openid offline_access"), "api://x").unwrap();
         assert_eq!(d.to_scope(), "api://x/.default openid offline_access");
-        assert_eq!(delegated(Some("api://x/read"), "api://x").unwrap().names, vec!["read".to_string()]);
+        assert_eq!(
+            delegated(Some("api://x/read"), "api://x").unwrap().names,
+            vec!["read".to_string()]
+        );
     }
 }

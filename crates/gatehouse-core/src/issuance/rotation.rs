@@ -67,7 +67,9 @@ pub async fn rotate(
 ) -> Result<Option<KeyRecord>, Error> {
     let keys = store.keys_for_tenant(tenant_id).await?;
     let Some(previous) = schedule::newest(&keys, alg) else {
-        return Err(Error::Internal(format!("tenant {tenant_id} has no {alg} key to rotate")));
+        return Err(Error::Internal(format!(
+            "tenant {tenant_id} has no {alg} key to rotate"
+        )));
     };
     successor(store, kek, previous, policy, activation, now).await
 }

@@ -35,9 +35,16 @@ pub async fn a_rotation_adds_one_successor_and_schedules_the_old_keys_retirement
     let keys = s.keys_for_tenant(&t.id).await.unwrap();
     assert_eq!(keys.len(), 3);
     let back = keys.iter().find(|k| k.kid == next.kid).unwrap();
-    assert_eq!((back.generation, back.created_at, back.activates_at, back.retires_at), (1, 100, 200, None));
+    assert_eq!(
+        (back.generation, back.created_at, back.activates_at, back.retires_at),
+        (1, 100, 200, None)
+    );
     let old = keys.iter().find(|k| k.kid == first.kid).unwrap();
-    assert_eq!(old.retires_at, Some(1_000), "the old key leaves the JWKS when its tokens have expired");
+    assert_eq!(
+        old.retires_at,
+        Some(1_000),
+        "the old key leaves the JWKS when its tokens have expired"
+    );
     let es = keys.iter().find(|k| k.alg == Algorithm::ES256).unwrap();
     assert_eq!(es.retires_at, None, "the other algorithm's key is untouched");
     // The schedule read back from the store: published first, then active, the old key retired.
@@ -58,7 +65,10 @@ pub async fn a_rotation_adds_one_successor_and_schedules_the_old_keys_retirement
     assert!(!s.rotate_key(&late, 5_000).await.unwrap());
     let keys = s.keys_for_tenant(&t.id).await.unwrap();
     assert_eq!(keys.len(), 3);
-    assert_eq!(keys.iter().find(|k| k.kid == first.kid).unwrap().retires_at, Some(1_000));
+    assert_eq!(
+        keys.iter().find(|k| k.kid == first.kid).unwrap().retires_at,
+        Some(1_000)
+    );
     assert_eq!(rotation_entries(s, &t.id).await, 1, "a lost race is not audited");
     assert_eq!(s.changes_since(seq, 10).await.unwrap().len(), 1);
 
@@ -88,10 +98,17 @@ pub async fn two_processes_rotating_at_once_add_one_key(f: Fixture) {
             tokio::spawn(async move { sa.rotate_key(&a, 1_000).await.unwrap() }),
             tokio::spawn(async move { sb.rotate_key(&b, 1_000).await.unwrap() }),
         );
-        assert!(ra.unwrap() ^ rb.unwrap(), "round {round}: exactly one of two racing rotations adds its key");
+        assert!(
+            ra.unwrap() ^ rb.unwrap(),
+            "round {round}: exactly one of two racing rotations adds its key"
+        );
     }
     let keys = s.keys_for_tenant(&t.id).await.unwrap();
-    let es: Vec<i64> = keys.iter().filter(|k| k.alg == Algorithm::ES256).map(|k| k.generation).collect();
+    let es: Vec<i64> = keys
+        .iter()
+        .filter(|k| k.alg == Algorithm::ES256)
+        .map(|k| k.generation)
+        .collect();
     assert_eq!(es, vec![0, 1, 2, 3, 4, 5]);
     assert_eq!(first.generation, 0);
     assert_eq!(rotation_entries(s.as_ref(), &t.id).await, 5);

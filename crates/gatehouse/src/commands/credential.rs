@@ -17,7 +17,16 @@ use super::app::Scope;
 use super::explain;
 use crate::output::print;
 
-const COLUMNS: &[&str] = &["keyId", "type", "displayName", "hint", "endDateTime", "expiresInDays", "soon", "status"];
+const COLUMNS: &[&str] = &[
+    "keyId",
+    "type",
+    "displayName",
+    "hint",
+    "endDateTime",
+    "expiresInDays",
+    "soon",
+    "status",
+];
 /// A credential ending within this many days is marked in `credential list`.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 

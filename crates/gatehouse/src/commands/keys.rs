@@ -76,7 +76,11 @@ impl KeysCmd {
             Self::List(scope) => {
                 let (admin, tenant) = scope.open().await?;
                 let keys = admin.list_keys(&tenant).await.map_err(explain)?;
-                print(scope.output, &Value::Array(keys.iter().map(key_json).collect()), COLUMNS);
+                print(
+                    scope.output,
+                    &Value::Array(keys.iter().map(key_json).collect()),
+                    COLUMNS,
+                );
             }
             Self::Rotate(r) => {
                 let mut sources = Sources::from_store_args(&r.scope.store)?;
@@ -89,7 +93,11 @@ impl KeysCmd {
                     .rotate_keys(&tenant, alg, activation, &policy)
                     .await
                     .map_err(explain)?;
-                print(r.scope.output, &Value::Array(added.iter().map(key_json).collect()), COLUMNS);
+                print(
+                    r.scope.output,
+                    &Value::Array(added.iter().map(key_json).collect()),
+                    COLUMNS,
+                );
             }
         }
         Ok(())

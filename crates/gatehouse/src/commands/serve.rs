@@ -125,7 +125,11 @@ impl Serve {
         if let Some(every) = settings.purge_every {
             tokio::spawn(purge_periodically(ctx.store.clone(), settings.retention, every));
         }
-        tokio::spawn(rotate_keys_periodically(ctx.store.clone(), ctx.kek.clone(), settings.rotation));
+        tokio::spawn(rotate_keys_periodically(
+            ctx.store.clone(),
+            ctx.kek.clone(),
+            settings.rotation,
+        ));
         let app = gatehouse_server::router_with(
             gh,
             gatehouse_server::RouterOptions {

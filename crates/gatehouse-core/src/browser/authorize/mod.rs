@@ -185,11 +185,13 @@ impl Gatehouse {
                 Some(r) => indicator::delegated(params.get("scope"), r)?,
                 None => delegated::parse(params.get("scope").ok_or(Error::MissingParameter("scope"))?)?,
             };
-            let resource = self
-                .directory
-                .resource(&tenant, &scope.resource)
-                .await
-                .map_err(|e| if indicated.is_some() { indicator::unknown(e) } else { e })?;
+            let resource = self.directory.resource(&tenant, &scope.resource).await.map_err(|e| {
+                if indicated.is_some() {
+                    indicator::unknown(e)
+                } else {
+                    e
+                }
+            })?;
             crate::issuance::scopes::check(&resource, &scope)?;
             let code_challenge = pkce_challenge(&params, client.app.public_client)?;
             let prompt = match params.get("prompt") {

@@ -50,11 +50,13 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     }
     let audience = requested_resource(params, dialect)?;
     let indicated = dialect == Dialect::V2 && params.get("resource").is_some();
-    let resource = env
-        .directory
-        .resource(tenant, &audience)
-        .await
-        .map_err(|e| if indicated { resource_indicator::unknown(e) } else { e })?;
+    let resource = env.directory.resource(tenant, &audience).await.map_err(|e| {
+        if indicated {
+            resource_indicator::unknown(e)
+        } else {
+            e
+        }
+    })?;
     let roles = env.directory.roles(&client.sp.id, &resource).await?;
     let groups = env.directory.groups(&tenant.id, &client.sp.id).await?;
     let keys = env.keys.for_tenant(tenant).await?;
