@@ -24,6 +24,10 @@ pub enum Error {
     ContentType,
     #[error("unsupported grant type {0}")]
     UnsupportedGrant(String),
+    /// RFC 8707: a `resource` that is not an absolute URI, names no known resource, or disagrees
+    /// with `scope`.
+    #[error("invalid target: {0}")]
+    InvalidTarget(String),
     #[error("invalid scope: {0}")]
     InvalidScope(String),
     #[error("scope {scope} not declared by resource {resource}")]
@@ -293,22 +297,6 @@ pub enum ErrorKind {
     Internal,
 }
 
-impl From<StoreError> for Error {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Conflict(_) => Self::Conflict {
-                object: Object::Record,
-                name: String::new(),
-            },
-            StoreError::NotFound(_) => Self::NotFound {
-                object: Object::Record,
-                name: String::new(),
-            },
-            other => Self::Store(other),
-        }
-    }
-}
-
 impl Error {
     /// The neutral kind of this error.
     pub fn kind(&self) -> ErrorKind {
@@ -322,6 +310,7 @@ impl Error {
             | Self::ContentType
             | Self::UnsupportedGrant(_)
             | Self::InvalidScope(_)
+            | Self::InvalidTarget(_)
             | Self::UnknownPermission { .. }
             | Self::ScopeNotDefault(_)
             | Self::NoTenant
@@ -395,5 +384,6 @@ impl Error {
     }
 }
 
+mod from_store;
 #[cfg(test)]
 mod tests;

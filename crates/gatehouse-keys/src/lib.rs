@@ -7,10 +7,13 @@
 //! - [`jws`]: compact JWS encoding of a JSON payload with a signer.
 //! - [`record`]: [`KeyRecord`], a key as it is stored (sealed private half, public JWK), and the
 //!   conversion between the two.
+//! - [`schedule`]: rotation as pure functions of the stored keys and the clock (which key signs,
+//!   which are published, when a rotation is due), so replicas agree without talking.
 
 pub mod jws;
 pub mod kek;
 pub mod record;
+pub mod schedule;
 pub mod signer;
 
 pub use kek::Kek;

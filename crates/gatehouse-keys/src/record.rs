@@ -1,13 +1,19 @@
-//! A signing key as stored: sealed private half, public JWK, lifecycle.
+//! A signing key as stored: sealed private half, public JWK, and its schedule (when it starts
+//! signing, when it leaves the JWKS). Where a key is in its life is computed from the schedule
+//! and the clock ([`crate::schedule`]), never stored, so every replica reading the same rows at
+//! the same moment agrees.
 
 use crate::{Algorithm, Kek, KeyError, LocalSigner};
 
-/// Where a key is in its life. `Active` keys sign; `Published` keys are in the JWKS ahead of use
-/// (rotation publishes before signing); `Retired` keys stay published until tokens expire.
+/// Where a key is in its life at a given moment ([`crate::schedule::status`]).
+/// `Published`: in the JWKS ahead of use, not signing yet. `Active`: signs (one per algorithm).
+/// `Inactive`: a successor signs; still in the JWKS until the tokens it signed have expired.
+/// `Retired`: out of the JWKS; nothing it signed is accepted any more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyStatus {
     Published,
     Active,
+    Inactive,
     Retired,
 }
 
@@ -16,6 +22,7 @@ impl KeyStatus {
         match self {
             Self::Published => "published",
             Self::Active => "active",
+            Self::Inactive => "inactive",
             Self::Retired => "retired",
         }
     }
@@ -24,9 +31,15 @@ impl KeyStatus {
         match s {
             "published" => Some(Self::Published),
             "active" => Some(Self::Active),
+            "inactive" => Some(Self::Inactive),
             "retired" => Some(Self::Retired),
             _ => None,
         }
+    }
+
+    /// In the JWKS (and accepted by our own verifier).
+    pub fn is_published(self) -> bool {
+        self != Self::Retired
     }
 }
 
@@ -39,12 +52,20 @@ pub struct KeyRecord {
     pub sealed_private: Vec<u8>,
     /// The public JWK, JSON text.
     pub public_jwk: String,
-    pub status: KeyStatus,
     pub created_at: i64,
+    /// From this moment (Unix seconds) it is the algorithm's signer, unless a newer key is.
+    pub activates_at: i64,
+    /// From this moment it is out of the JWKS: its successor's activation plus the longest
+    /// token lifetime. `None` while it has no successor.
+    pub retires_at: Option<i64>,
+    /// 0 for a tenant's first key of an algorithm, one more per rotation. `(tenant_id, alg,
+    /// generation)` is unique, so two processes rotating at once add one key, not two.
+    pub generation: i64,
 }
 
 impl KeyRecord {
-    /// A fresh key for a tenant, sealed for storage, with the signer ready to use.
+    /// A fresh first key (generation 0, signing at once) for a tenant, sealed for storage, with
+    /// the signer ready to use.
     pub fn generate(kek: &Kek, tenant_id: &str, alg: Algorithm, now: i64) -> Result<(Self, LocalSigner), KeyError> {
         let kid = uuid::Uuid::new_v4().simple().to_string();
         let (signer, pkcs8) = LocalSigner::generate(&kid, alg)?;
@@ -54,10 +75,21 @@ impl KeyRecord {
             kid,
             tenant_id: tenant_id.to_owned(),
             alg,
-            status: KeyStatus::Active,
             created_at: now,
+            activates_at: now,
+            retires_at: None,
+            generation: 0,
         };
         Ok((record, signer))
+    }
+
+    /// The key that follows `previous` (same tenant and algorithm, next generation), published
+    /// from `now` and signing from `activates_at`.
+    pub fn successor(kek: &Kek, previous: &KeyRecord, now: i64, activates_at: i64) -> Result<Self, KeyError> {
+        let (mut next, _) = Self::generate(kek, &previous.tenant_id, previous.alg, now)?;
+        next.activates_at = activates_at.max(now);
+        next.generation = previous.generation + 1;
+        Ok(next)
     }
 
     /// Opens the sealed private key and parses it (done once per key per process).

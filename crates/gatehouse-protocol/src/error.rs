@@ -24,6 +24,8 @@ pub enum OAuthError {
     InvalidScope,
     /// Entra's answer for an unknown resource (AADSTS500011).
     InvalidResource,
+    /// RFC 8707: a `resource` indicator that is invalid, unknown, or disagrees with `scope`.
+    InvalidTarget,
     AccessDenied,
     /// `prompt=none` and nobody is signed in (OpenID Connect Core 3.1.2.6).
     LoginRequired,
@@ -53,6 +55,7 @@ impl OAuthError {
             Self::UnsupportedGrantType => "unsupported_grant_type",
             Self::InvalidScope => "invalid_scope",
             Self::InvalidResource => "invalid_resource",
+            Self::InvalidTarget => "invalid_target",
             Self::AccessDenied => "access_denied",
             Self::LoginRequired => "login_required",
             Self::ConsentRequired => "consent_required",

@@ -99,9 +99,14 @@ fn caused_by<E: StdError + 'static>(error: &(dyn StdError + 'static)) -> bool {
     false
 }
 
+/// RFC 8707 allows several `resource` values; a token has one audience (as in Entra).
+pub const ONE_RESOURCE: &str =
+    "Send one resource per request: a token has one audience (several resource parameters were sent).";
+
 fn parse_form(body: &Bytes) -> Result<FormParams, Error> {
     FormParams::parse(body).map_err(|e| match e {
         FormError::NotUtf8 => Error::Malformed("the body is not valid UTF-8".into()),
+        FormError::Repeated(p) if p == "resource" => Error::InvalidTarget(ONE_RESOURCE.into()),
         FormError::Repeated(p) => Error::Malformed(format!(
             "parameter '{}' is repeated",
             p.chars().take(64).collect::<String>()

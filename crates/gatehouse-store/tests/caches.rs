@@ -329,7 +329,8 @@ async fn signing_key_changes_reload_only_that_tenants_keys(f: Fixture) {
     let mut follower = ChangeFollower::new(f.store.clone());
     follower.poll(|_| {}, || {}).await.unwrap();
     let (k1, k2) = (ring.for_tenant(&t1).await.unwrap(), ring.for_tenant(&t2).await.unwrap());
-    let (added, _) = KeyRecord::generate(&kek, &t1.id, Algorithm::ES256, 99).unwrap();
+    let (mut added, _) = KeyRecord::generate(&kek, &t1.id, Algorithm::ES256, 99).unwrap();
+    added.generation = 1;
     s.add_key(&added).await.unwrap();
     client(s, &t2).await; // a directory change in the other tenant
     follower.poll(|c| ring.apply(c), || ring.invalidate()).await.unwrap();

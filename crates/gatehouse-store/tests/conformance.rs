@@ -48,6 +48,9 @@ use pats::*;
 #[path = "conformance/iotc.rs"]
 mod iotc;
 use iotc::*;
+#[path = "conformance/keys.rs"]
+mod keys;
+use keys::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -181,7 +184,8 @@ async fn keys_keep_sealed_bytes(f: Fixture) {
     let s = f.store.as_ref();
     let t = with_tenant(s, "k").await;
     let (kek, _) = Kek::generate().unwrap();
-    let (rec, signer) = KeyRecord::generate(&kek, &t.id, Algorithm::ES256, 99).unwrap();
+    let (mut rec, signer) = KeyRecord::generate(&kek, &t.id, Algorithm::ES256, 99).unwrap();
+    rec.generation = 1;
     s.add_key(&rec).await.unwrap();
     let back = s
         .keys_for_tenant(&t.id)
@@ -566,6 +570,8 @@ macro_rules! suite {
             case!(iotc_users_are_found_by_principal_and_replaced_by_id);
             case!(iotc_custom_roles_round_trip_and_refuse_delete_while_held);
             case!(iotc_deletes_never_race_a_write_that_starts_using_what_they_delete);
+            case!(a_rotation_adds_one_successor_and_schedules_the_old_keys_retirement);
+            case!(two_processes_rotating_at_once_add_one_key);
         }
     };
 }

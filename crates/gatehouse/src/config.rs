@@ -4,6 +4,7 @@
 //! (flags, `GATEHOUSE_*`, the `[connections]` table) are in [`limits`].
 
 mod limits;
+mod rotation;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use ipnet::IpNet;
 use serde::Deserialize;
 
 pub use limits::{explain as explain_limit, ProxyConnectionArgs, ServeConnectionArgs};
+pub use rotation::RotationArgs;
 
 /// Options every verb that touches the database takes.
 #[derive(Debug, Clone, Args)]
@@ -57,6 +59,8 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     pub sign_in_log_retention_days: Option<u32>,
     pub purge_interval_minutes: Option<u64>,
+    pub key_pre_publication_seconds: Option<u64>,
+    pub key_rotation_interval_seconds: Option<u64>,
     pub trusted_proxies: Option<Vec<String>>,
     pub allow_insecure_permissions: Option<bool>,
     pub quiet_bootstrap: Option<bool>,
@@ -76,6 +80,8 @@ pub struct Sources {
     pub tls_key: Option<PathBuf>,
     pub sign_in_log_retention_days: Option<u32>,
     pub purge_interval_minutes: Option<u64>,
+    /// Signing-key rotation flags or environment.
+    pub rotation: RotationArgs,
     /// Empty: not given (the file's list, if any, applies).
     pub trusted_proxies: Vec<String>,
     pub allow_insecure_permissions: Option<bool>,
@@ -103,6 +109,8 @@ pub struct Settings {
     pub retention: Retention,
     /// How often `serve` purges expired rows; `None`: never (run `gatehouse purge` yourself).
     pub purge_every: Option<Duration>,
+    /// Signing-key rotation: pre-publication delay and schedule.
+    pub rotation: gatehouse_core::issuance::rotation::RotationPolicy,
     /// Proxies whose `X-Forwarded-For` names the caller.
     pub trusted_proxies: Vec<IpNet>,
     /// A data folder others can read is a warning, not a refusal.
@@ -202,6 +210,11 @@ impl Sources {
             bail!("purge_interval_minutes is {minutes}: give at most {MAX_PURGE_INTERVAL_MINUTES} (a week), or 0 to purge only with `gatehouse purge`");
         }
         let purge_every = (minutes > 0).then(|| Duration::from_secs(minutes * 60));
+        let rotation = rotation::resolve(
+            &self.rotation,
+            self.file.key_pre_publication_seconds,
+            self.file.key_rotation_interval_seconds,
+        )?;
         let proxies = if self.trusted_proxies.is_empty() {
             self.file.trusted_proxies.unwrap_or_default()
         } else {
@@ -227,6 +240,7 @@ impl Sources {
             tls,
             retention,
             purge_every,
+            rotation,
             trusted_proxies,
             allow_insecure_permissions,
             quiet_bootstrap,

@@ -50,6 +50,9 @@ enum Command {
     Api(commands::api::ApiCmd),
     #[command(subcommand)]
     Sp(commands::sp::SpCmd),
+    /// Signing keys of a tenant: their schedule, and rotation.
+    #[command(subcommand)]
+    Keys(commands::keys::KeysCmd),
     #[command(subcommand)]
     User(commands::user::UserCmd),
     #[command(subcommand)]
@@ -114,6 +117,7 @@ fn main() -> std::process::ExitCode {
             Command::App(c) => c.run().await,
             Command::Api(c) => c.run().await,
             Command::Sp(c) => c.run().await,
+            Command::Keys(c) => c.run().await,
             Command::User(c) => c.run().await,
             Command::Subscription(c) => c.run().await,
             Command::Role(c) => c.run().await,

@@ -1,16 +1,19 @@
 //! Each tenant's signing keys, unsealed and parsed once, and its published JWKS, in a bounded
 //! cache that a signing-key change of a tenant invalidates for that tenant only
-//! ([`KeyRing::apply`]).
+//! ([`KeyRing::apply`]). Which key signs and which are published is computed from the stored
+//! schedule and the clock ([`gatehouse_keys::schedule`]); a computed entry is kept only until the
+//! next scheduled activation or retirement, so a key activating at a future moment signs from
+//! then on in every replica, with no write and no change event.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use gatehouse_keys::{Algorithm, Kek, KeyStatus, LocalSigner, Signer};
+use gatehouse_keys::{schedule, Algorithm, Kek, LocalSigner, Signer};
 use gatehouse_protocol::jwk::{Jwk, Jwks};
 
 use crate::error::Error;
 use crate::issuance::directory::cache::GuardedCache;
-use crate::model::Tenant;
+use crate::model::{now, Tenant, UnixTime};
 use crate::store::{Change, ChangeKind, KeyStore};
 
 /// How many tenants' keys are held at most.
@@ -23,6 +26,9 @@ pub struct TenantKeys {
     verifiers: HashMap<String, Arc<LocalSigner>>,
     /// The JWKS document, serialized once.
     pub jwks_json: Arc<[u8]>,
+    /// The moment the schedule next changes (a key activates or retires): the entry is
+    /// recomputed from then on. `None`: nothing scheduled.
+    pub valid_until: Option<UnixTime>,
 }
 
 impl TenantKeys {
@@ -32,7 +38,13 @@ impl TenantKeys {
             signers: signers.into_iter().map(|s| (s.algorithm(), s)).collect(),
             verifiers: HashMap::new(),
             jwks_json: Arc::from(&b"{\"keys\":[]}"[..]),
+            valid_until: None,
         }
+    }
+
+    /// Still what the schedule says at `at`.
+    pub fn current_at(&self, at: UnixTime) -> bool {
+        self.valid_until.is_none_or(|until| at < until)
     }
 
     /// The public JWK of the tenant's key `kid`, if the tenant has that key.
@@ -102,8 +114,13 @@ impl KeyRing {
     }
 
     pub async fn for_tenant(&self, tenant: &Tenant) -> Result<Arc<TenantKeys>, Error> {
+        let t = now();
         if let Some(k) = self.tenants.get(&tenant.id) {
-            return Ok(k);
+            if k.current_at(t) {
+                return Ok(k);
+            }
+            // A key activated or retired since this entry was computed.
+            self.tenants.invalidate(&tenant.id);
         }
         let ticket = self.tenants.ticket(&tenant.id);
         let records = self.store.keys_for_tenant(&tenant.id).await?;
@@ -111,17 +128,20 @@ impl KeyRing {
         let mut verifiers: HashMap<String, Arc<LocalSigner>> = HashMap::new();
         let mut keys: Vec<Jwk> = Vec::new();
         let issuer = format!("{}/{}/v2.0", self.base_url, tenant.id);
-        for record in &records {
+        for record in schedule::published(&records, t) {
             let mut jwk: Jwk = serde_json::from_str(&record.public_jwk)
                 .map_err(|e| Error::Internal(format!("stored JWK of {}: {e}", record.kid)))?;
             jwk.issuer = Some(issuer.clone());
             keys.push(jwk);
             let loaded = Arc::new(record.load(&self.kek)?);
-            if record.status == KeyStatus::Active {
-                // The newest active key of each algorithm signs (records come oldest first).
-                signers.insert(record.alg, loaded.clone());
-            }
             verifiers.insert(record.kid.clone(), loaded);
+        }
+        for alg in Algorithm::all() {
+            if let Some(active) = schedule::signer(&records, alg, t) {
+                if let Some(loaded) = verifiers.get(&active.kid) {
+                    signers.insert(alg, loaded.clone());
+                }
+            }
         }
         let jwks_json: Arc<[u8]> = serde_json::to_vec(&Jwks { keys })
             .map_err(|e| Error::Internal(e.to_string()))?
@@ -130,6 +150,7 @@ impl KeyRing {
             signers,
             verifiers,
             jwks_json,
+            valid_until: schedule::next_change(&records, t),
         });
         self.tenants.insert(ticket, tenant.id.clone(), loaded.clone());
         Ok(loaded)

@@ -17,6 +17,14 @@ pub trait TenantStore: Send + Sync {
 
 #[async_trait]
 pub trait KeyStore: Send + Sync {
+    /// Adds a key as given (a unique `(tenant, alg, generation)`).
     async fn add_key(&self, key: &KeyRecord) -> StoreResult<()>;
+    /// A rotation: adds `key` (the successor of the tenant's newest key of its algorithm, its
+    /// generation one more) and sets `retires_at = retire_previous_at` on the older keys of that
+    /// algorithm that would retire later or never, in one unit of work, audited
+    /// (`signingKey.rotate`). `false`, writing nothing, when a key of that generation exists:
+    /// another process rotated first.
+    async fn rotate_key(&self, key: &KeyRecord, retire_previous_at: i64) -> StoreResult<bool>;
+    /// Every key of the tenant, retired ones included, oldest generation first.
     async fn keys_for_tenant(&self, tenant_id: &str) -> StoreResult<Vec<KeyRecord>>;
 }

@@ -56,6 +56,7 @@ pub trait UnitOfWork:
 pub trait TenantWrites: Send {
     async fn create_tenant(&mut self, tenant: &Tenant, keys: &[KeyRecord]) -> StoreResult<()>;
     async fn add_key(&mut self, key: &KeyRecord) -> StoreResult<()>;
+    async fn rotate_key(&mut self, key: &KeyRecord, retire_previous_at: i64) -> StoreResult<bool>;
 }
 
 /// Applications, service principals, secrets and app-role assignments; semantics as the methods

@@ -49,6 +49,7 @@ pub fn wire(e: &Error) -> Wire {
         Error::BodyTooLarge => w(413, E::InvalidRequest, 9002313, "Invalid request. The request body is larger than the server accepts.".into()),
             Error::ContentType => w(400, E::InvalidRequest, 9002313, "Invalid request. Send the parameters as application/x-www-form-urlencoded.".into()),
             Error::UnsupportedGrant(g) => w(400, E::UnsupportedGrantType, 70003, format!("The app requested an unsupported grant type '{g}'. Use client_credentials, authorization_code, urn:ietf:params:oauth:grant-type:device_code or refresh_token.")),
+            Error::InvalidTarget(s) => w(400, E::InvalidTarget, 9010010, format!("The resource parameter is not valid (RFC 8707). {s}")),
             Error::InvalidScope(s) => w(400, E::InvalidScope, 70011, format!("The provided value for the input parameter 'scope' is not valid. {s}")),
             Error::BearerInvalid(_) => w(401, E::InvalidToken, 50132, "The access token is missing, invalid or expired. Send 'Authorization: Bearer' with a user access token this tenant issued for Microsoft Graph (scope openid or User.Read).".into()),
             Error::RevokeForeignToken => w(400, E::UnauthorizedClient, 70000, "The token was not issued to this client, so this client cannot revoke it (RFC 7009 section 2.1). Revoke it with the credentials of the client it was issued to.".into()),

@@ -29,6 +29,7 @@ macro_rules! impl_backend {
                             Bind::OptS(s) => query.bind(s),
                             Bind::B(b) => query.bind(b.to_vec()),
                             Bind::I(i) => query.bind(i),
+                            Bind::OptI(i) => query.bind(i),
                             Bind::Flag(f) => query.bind(f),
                         };
                     }

@@ -99,6 +99,7 @@ pub(crate) enum Bind<'a> {
     OptS(Option<&'a str>),
     B(&'a [u8]),
     I(i64),
+    OptI(Option<i64>),
     Flag(bool),
 }
 

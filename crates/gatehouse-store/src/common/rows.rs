@@ -5,7 +5,7 @@ use gatehouse_core::model::{
     PermissionScope, RefreshFamily, RefreshToken, ServicePrincipal, SignInSession, Tenant, User,
 };
 use gatehouse_core::StoreError;
-use gatehouse_keys::{KeyRecord, KeyStatus};
+use gatehouse_keys::KeyRecord;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::map_err;
@@ -176,8 +176,10 @@ where
         alg: r.s("alg")?.parse().map_err(|_| corrupt("key alg"))?,
         sealed_private: r.bytes("sealed_private")?,
         public_jwk: r.s("public_jwk")?,
-        status: KeyStatus::parse(&r.s("status")?).ok_or_else(|| corrupt("key status"))?,
         created_at: r.i("created_at")?,
+        activates_at: r.i("activates_at")?,
+        retires_at: r.opt_i("retires_at")?,
+        generation: r.i("generation")?,
     })
 }
 

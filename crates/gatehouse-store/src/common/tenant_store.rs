@@ -39,11 +39,44 @@ macro_rules! impl_tenant_store {
                     w.commit_now().await
                 }
 
+                async fn rotate_key(&self, k: &KeyRecord, retire_previous_at: i64) -> StoreResult<bool> {
+                    let mut w = self.begin_uow().await?;
+                    let added = w.rotate_key(k, retire_previous_at).await?;
+                    w.commit_now().await?;
+                    Ok(added)
+                }
+
                 async fn keys_for_tenant(&self, tenant_id: &str) -> StoreResult<Vec<KeyRecord>> {
                     self.fetch_all(
-                        "SELECT * FROM signing_keys WHERE tenant_id = $1 ORDER BY created_at, kid",
+                        "SELECT * FROM signing_keys WHERE tenant_id = $1 ORDER BY generation, created_at, kid",
                         vec![Bind::S(tenant_id)],
                         rows::key,
+                    )
+                    .await
+                }
+            }
+
+            impl $uow {
+                /// Inserts a key row (`suffix`: a conflict clause); returns the rows inserted.
+                async fn insert_key(&mut self, k: &KeyRecord, suffix: &str) -> StoreResult<u64> {
+                    let status = if k.activates_at > k.created_at { "published" } else { "active" };
+                    let sql = format!(
+                        "INSERT INTO signing_keys (kid, tenant_id, alg, sealed_private, public_jwk, status, created_at, activates_at, retires_at, generation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10){suffix}"
+                    );
+                    self.exec(
+                        &sql,
+                        vec![
+                            Bind::S(&k.kid),
+                            Bind::S(&k.tenant_id),
+                            Bind::S(k.alg.as_str()),
+                            Bind::B(&k.sealed_private),
+                            Bind::S(&k.public_jwk),
+                            Bind::S(status),
+                            Bind::I(k.created_at),
+                            Bind::I(k.activates_at),
+                            Bind::OptI(k.retires_at),
+                            Bind::I(k.generation),
+                        ],
                     )
                     .await
                 }
@@ -73,22 +106,34 @@ macro_rules! impl_tenant_store {
                 }
 
                 async fn add_key(&mut self, k: &KeyRecord) -> StoreResult<()> {
+                    self.insert_key(k, "").await?;
+                    self.changed(ChangeKind::SigningKey, &k.tenant_id, &k.kid);
+                    self.audited(&k.tenant_id, "signingKey.add", ("signingKey", &k.kid, k.alg.as_str()));
+                    Ok(())
+                }
+
+                async fn rotate_key(&mut self, k: &KeyRecord, retire_previous_at: i64) -> StoreResult<bool> {
+                    // The generation is unique per tenant and algorithm: a process that lost the
+                    // race inserts nothing (on PostgreSQL it waits for the winner's commit).
+                    let inserted = self
+                        .insert_key(k, " ON CONFLICT (tenant_id, alg, generation) DO NOTHING")
+                        .await?;
+                    if inserted == 0 {
+                        return Ok(false);
+                    }
                     self.exec(
-                        "INSERT INTO signing_keys (kid, tenant_id, alg, sealed_private, public_jwk, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "UPDATE signing_keys SET retires_at = $1 WHERE tenant_id = $2 AND alg = $3 AND generation < $4 AND (retires_at IS NULL OR retires_at > $1)",
                         vec![
-                            Bind::S(&k.kid),
+                            Bind::I(retire_previous_at),
                             Bind::S(&k.tenant_id),
                             Bind::S(k.alg.as_str()),
-                            Bind::B(&k.sealed_private),
-                            Bind::S(&k.public_jwk),
-                            Bind::S(k.status.as_str()),
-                            Bind::I(k.created_at),
+                            Bind::I(k.generation),
                         ],
                     )
                     .await?;
                     self.changed(ChangeKind::SigningKey, &k.tenant_id, &k.kid);
-                    self.audited(&k.tenant_id, "signingKey.add", ("signingKey", &k.kid, k.alg.as_str()));
-                    Ok(())
+                    self.audited(&k.tenant_id, "signingKey.rotate", ("signingKey", &k.kid, k.alg.as_str()));
+                    Ok(true)
                 }
             }
         };

@@ -119,7 +119,8 @@ pub async fn every_cache_write_names_what_it_changed(f: Fixture) {
     );
 
     let (kek, _) = Kek::generate().unwrap();
-    let (key, _) = KeyRecord::generate(&kek, &t.id, Algorithm::ES256, 9).unwrap();
+    let (mut key, _) = KeyRecord::generate(&kek, &t.id, Algorithm::ES256, 9).unwrap();
+    key.generation = 1;
     s.add_key(&key).await.unwrap();
     assert_eq!(
         named(s, &mut since).await,

@@ -17,7 +17,16 @@ use super::app::Scope;
 use super::explain;
 use crate::output::print;
 
-const COLUMNS: &[&str] = &["keyId", "type", "displayName", "hint", "endDateTime", "status"];
+const COLUMNS: &[&str] = &[
+    "keyId",
+    "type",
+    "displayName",
+    "hint",
+    "endDateTime",
+    "expiresInDays",
+    "soon",
+    "status",
+];
 /// A credential ending within this many days is marked in `credential list`.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
@@ -26,6 +35,7 @@ pub enum CredentialCmd {
     /// Add a client secret (printed once, stored only as a hash) or a certificate.
     #[command(after_help = "Examples:
   gatehouse app credential add --app billing-worker --display-name ci --years 1
+  gatehouse app credential add --app billing-worker --display-name rollover --days 45
   gatehouse app credential add --app billing-worker --cert billing.crt
   gatehouse app credential add --app billing-worker --create-cert --cert-out billing.pem
 
@@ -35,7 +45,9 @@ them to --cert-out, mode 0600); the private key is not stored.")]
     Add(CredAdd),
     /// List secrets and certificates with their expiry (never a secret or a private key).
     #[command(after_help = "Example:\n  gatehouse app credential list --app billing-worker\n\
-        status is 'expired', 'expiring' (within 30 days) or 'ok'.")]
+        An app may hold several secrets and certificates at once, each with its own end date.\n\
+        expiresInDays is the whole days left (negative: ended); soon is true for those ending\n\
+        within 30 days or ended; status is 'expired', 'expiring' (within 30 days) or 'ok'.")]
     List(CredList),
     /// Remove a secret or a certificate; running servers refuse it within a second.
     #[command(after_help = "Example:\n  gatehouse app credential remove --app billing-worker --key-id 5b1e...")]
@@ -51,6 +63,10 @@ pub struct CredAdd {
     /// Lifetime in years (1 to 10) of a new secret or of a --create-cert certificate.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i64).range(1..=10))]
     years: i64,
+    /// Lifetime of a new secret in days (1 to 3650), instead of --years: for a secret that
+    /// overlaps the one it replaces by a known margin.
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..=3650), conflicts_with_all = ["years", "cert", "create_cert"])]
+    days: Option<i64>,
     /// Register this certificate (PEM or DER; the public certificate only).
     #[arg(long, value_name = "FILE", conflicts_with = "create_cert")]
     cert: Option<PathBuf>,
@@ -95,6 +111,11 @@ pub fn status(end: i64) -> &'static str {
     }
 }
 
+/// Whole days until `end` (negative once it has passed).
+pub fn days_left(end: i64) -> i64 {
+    (end - now()).div_euclid(86_400)
+}
+
 pub fn secret_json(s: &ClientSecret) -> Value {
     json!({
         "keyId": s.key_id,
@@ -103,6 +124,8 @@ pub fn secret_json(s: &ClientSecret) -> Value {
         "hint": s.hint,
         "startDateTime": iso8601(s.start),
         "endDateTime": iso8601(s.end),
+        "expiresInDays": days_left(s.end),
+        "soon": status(s.end) != "ok",
         "status": status(s.end),
     })
 }
@@ -117,6 +140,8 @@ pub fn certificate_json(c: &ClientCertificate) -> Value {
         "thumbprintSha256": hex(&c.thumbprint_sha256),
         "startDateTime": iso8601(c.start),
         "endDateTime": iso8601(c.end),
+        "expiresInDays": days_left(c.end),
+        "soon": status(c.end) != "ok",
         "status": status(c.end),
     })
 }
@@ -257,7 +282,7 @@ impl CredAdd {
                 eprintln!("This is the only time the private key is shown: store it now (it is not kept).");
             }
         } else {
-            let end = now() + self.years * 365 * 86_400;
+            let end = now() + self.days.unwrap_or(self.years * 365) * 86_400;
             let created = admin
                 .add_secret(&tenant, &app, self.display_name.as_deref(), Some(end))
                 .await

@@ -10,6 +10,7 @@ pub mod client_http;
 pub mod client_output;
 pub mod client_profile;
 pub mod credential;
+pub mod keys;
 pub mod login;
 pub mod logout;
 pub mod migrate;

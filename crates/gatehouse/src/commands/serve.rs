@@ -13,7 +13,7 @@ use gatehouse_core::issuance::throttle::ThrottlePolicy;
 use gatehouse_core::maintenance::{self, Retention};
 use gatehouse_core::Gatehouse;
 
-use crate::config::{RetentionArgs, ServeConnectionArgs, Sources, StoreArgs};
+use crate::config::{RetentionArgs, RotationArgs, ServeConnectionArgs, Sources, StoreArgs};
 use crate::context::Ctx;
 use crate::setup;
 
@@ -56,6 +56,8 @@ pub struct Serve {
     /// Minutes between purges of expired rows; 0 turns the timer off. Default 60.
     #[arg(long, env = "GATEHOUSE_PURGE_INTERVAL_MINUTES", value_name = "MINUTES")]
     purge_interval_minutes: Option<u64>,
+    #[command(flatten)]
+    rotation: RotationArgs,
     /// Write the first start's one-time secrets (service principal secret, administrator
     /// password) to DATA_DIR/getting-started.txt (0600) instead of standard output, and print
     /// only where they are. For servers whose output a log system collects. Default false.
@@ -85,6 +87,7 @@ impl Serve {
         sources.tls_key = self.tls_key;
         sources.sign_in_log_retention_days = self.retention.sign_in_log_retention_days;
         sources.purge_interval_minutes = self.purge_interval_minutes;
+        sources.rotation = self.rotation;
         sources.trusted_proxies = self.trusted_proxies;
         sources.quiet_bootstrap = self.quiet_bootstrap;
         sources.connections = self.connections.to_limits_file();
@@ -122,6 +125,11 @@ impl Serve {
         if let Some(every) = settings.purge_every {
             tokio::spawn(purge_periodically(ctx.store.clone(), settings.retention, every));
         }
+        tokio::spawn(rotate_keys_periodically(
+            ctx.store.clone(),
+            ctx.kek.clone(),
+            settings.rotation,
+        ));
         let app = gatehouse_server::router_with(
             gh,
             gatehouse_server::RouterOptions {
@@ -168,6 +176,33 @@ async fn purge_periodically(store: Arc<dyn gatehouse_core::Store>, retention: Re
             Ok(report) if report.total() > 0 => tracing::info!(?report, "purged expired rows"),
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "purging expired rows failed; retrying at the next interval"),
+        }
+    }
+}
+
+/// Performs the scheduled signing-key rotations, checking a quarter of the interval apart (at
+/// least every second, at most every minute). Replicas racing to rotate the same key add one
+/// key: the store's write is conditional on the key's generation.
+async fn rotate_keys_periodically(
+    store: Arc<dyn gatehouse_core::Store>,
+    kek: Arc<gatehouse_keys::Kek>,
+    policy: gatehouse_core::issuance::rotation::RotationPolicy,
+) {
+    let Some(interval) = policy.interval else {
+        return;
+    };
+    let store = store.with_actor(gatehouse_core::model::Actor::system("key rotation"));
+    let mut ticks = tokio::time::interval(Duration::from_secs((interval / 4).clamp(1, 60) as u64));
+    loop {
+        ticks.tick().await;
+        let now = gatehouse_core::model::now();
+        match gatehouse_core::issuance::rotation::rotate_due(store.as_ref(), &kek, &policy, now).await {
+            Ok(added) => {
+                for k in added {
+                    tracing::info!(tenant = %k.tenant_id, kid = %k.kid, alg = %k.alg, activates_at = k.activates_at, "signing key rotated");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "scheduled key rotation failed; retrying at the next check"),
         }
     }
 }

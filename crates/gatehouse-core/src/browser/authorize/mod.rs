@@ -22,6 +22,7 @@ use crate::error::Error;
 use crate::issuance::directory::ClientEntry;
 use crate::issuance::grants::delegated;
 use crate::issuance::mint::issuer;
+use crate::issuance::resource_indicator as indicator;
 use crate::model::Tenant;
 use crate::Gatehouse;
 
@@ -141,8 +142,12 @@ fn short(params: &FormParams, name: &'static str) -> Result<Option<String>, Erro
 impl Gatehouse {
     /// Reads and checks an authorization request (query string or form body).
     pub async fn authorize_request(&self, segment: &str, raw: &str) -> Result<ValidRequest, AuthorizeError> {
-        let params = FormParams::parse(raw.as_bytes())
-            .map_err(|e| Error::Malformed(e.to_string().chars().take(120).collect()))?;
+        let params = FormParams::parse(raw.as_bytes()).map_err(|e| match e {
+            gatehouse_protocol::form::FormError::Repeated(p) if p == "resource" => {
+                Error::InvalidTarget("Send one resource per request: a token has one audience.".into())
+            }
+            e => Error::Malformed(e.to_string().chars().take(120).collect()),
+        })?;
         let tenant = self.tenant(segment).await?;
         let client_id = params.get("client_id").ok_or(Error::MissingParameter("client_id"))?;
         let client = self.directory.client(&tenant, client_id).await?;
@@ -175,8 +180,18 @@ impl Gatehouse {
                 Some(other) => return Err(Error::UnsupportedResponseType(other.chars().take(64).collect())),
                 None => return Err(Error::MissingParameter("response_type")),
             }
-            let scope = delegated::parse(params.get("scope").ok_or(Error::MissingParameter("scope"))?)?;
-            let resource = self.directory.resource(&tenant, &scope.resource).await?;
+            let indicated = indicator::indicated(&params)?;
+            let scope = match indicated {
+                Some(r) => indicator::delegated(params.get("scope"), r)?,
+                None => delegated::parse(params.get("scope").ok_or(Error::MissingParameter("scope"))?)?,
+            };
+            let resource = self.directory.resource(&tenant, &scope.resource).await.map_err(|e| {
+                if indicated.is_some() {
+                    indicator::unknown(e)
+                } else {
+                    e
+                }
+            })?;
             crate::issuance::scopes::check(&resource, &scope)?;
             let code_challenge = pkce_challenge(&params, client.app.public_client)?;
             let prompt = match params.get("prompt") {

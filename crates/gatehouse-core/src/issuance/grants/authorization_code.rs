@@ -57,6 +57,9 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
         return Err(Error::UserDisabled);
     }
     let scope = delegated::parse(&ac.scope)?;
+    if dialect == gatehouse_protocol::discovery::Dialect::V2 {
+        crate::issuance::resource_indicator::must_match(params, &scope.resource)?;
+    }
     let family = scope.has("offline_access").then(|| {
         let f = RefreshFamily {
             id: ac.sid.clone(),

@@ -1,5 +1,5 @@
-//! The client-credentials grant (RFC 6749 4.4) in Entra's two dialects: v2 `scope=R/.default`,
-//! v1 `resource=R`.
+//! The client-credentials grant (RFC 6749 4.4) in Entra's two dialects: v2 `scope=R/.default`
+//! (or an RFC 8707 `resource=R`, agreeing with `scope` when both are sent), v1 `resource=R`.
 
 use gatehouse_protocol::discovery::Dialect;
 use gatehouse_protocol::scope::{self, ScopeError};
@@ -9,12 +9,16 @@ use gatehouse_protocol::FormParams;
 use super::{GrantContext, GrantEnv, Issued};
 use crate::error::Error;
 use crate::issuance::mint::{self, MintInput};
+use crate::issuance::resource_indicator;
 use crate::model::now;
 
 /// The resource the request names, as the token's audience.
 pub fn requested_resource(params: &FormParams, dialect: Dialect) -> Result<String, Error> {
     match dialect {
         Dialect::V2 => {
+            if let Some(r) = resource_indicator::indicated(params)? {
+                return resource_indicator::client_credentials(params.get("scope"), r);
+            }
             let scope = params.get("scope").ok_or(Error::MissingParameter("scope"))?;
             scope::client_credentials_resource(scope).map_err(|e| match e {
                 ScopeError::NotDefault(s) => Error::ScopeNotDefault(s),
@@ -45,7 +49,14 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
         return Err(Error::ClientDisabled);
     }
     let audience = requested_resource(params, dialect)?;
-    let resource = env.directory.resource(tenant, &audience).await?;
+    let indicated = dialect == Dialect::V2 && params.get("resource").is_some();
+    let resource = env.directory.resource(tenant, &audience).await.map_err(|e| {
+        if indicated {
+            resource_indicator::unknown(e)
+        } else {
+            e
+        }
+    })?;
     let roles = env.directory.roles(&client.sp.id, &resource).await?;
     let groups = env.directory.groups(&tenant.id, &client.sp.id).await?;
     let keys = env.keys.for_tenant(tenant).await?;

@@ -49,6 +49,14 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     }
     let granted = delegated::parse(&family.scope)?;
     let asked = requested(params, dialect, &granted)?;
+    if dialect == Dialect::V2 && params.get("resource").is_some() {
+        // RFC 8707: an indicated resource the tenant does not know is `invalid_target`, before
+        // the refresh token is spent.
+        env.directory
+            .resource(tenant, &asked.resource)
+            .await
+            .map_err(crate::issuance::resource_indicator::unknown)?;
+    }
     check_not_wider(client, &granted, &asked)?;
     let user = env
         .users
@@ -82,8 +90,23 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     .await
 }
 
-/// The scope of this refresh: v2 `scope`, v1 `resource`, or (neither) what was granted.
+/// The scope of this refresh: v2 `scope` (with an RFC 8707 `resource`, agreeing with it), v1
+/// `resource`, or (neither) what was granted.
 fn requested(params: &FormParams, dialect: Dialect, granted: &Delegated) -> Result<Delegated, Error> {
+    if dialect == Dialect::V2 {
+        if let Some(r) = crate::issuance::resource_indicator::indicated(params)? {
+            return match params.get("scope") {
+                Some(s) => crate::issuance::resource_indicator::delegated(Some(s), r),
+                None if same_identifier(&granted.resource, r) => Ok(granted.clone()),
+                None => Ok(Delegated {
+                    resource: r.to_owned(),
+                    names: Vec::new(),
+                    default: true,
+                    oidc: granted.oidc.clone(),
+                }),
+            };
+        }
+    }
     match (dialect, params.get("scope"), params.get("resource")) {
         (Dialect::V2, Some(scope), _) => delegated::parse(scope),
         (Dialect::V1, _, Some(resource)) => Ok(Delegated {
