@@ -100,6 +100,17 @@ pub enum Error {
     RefreshTokenRevoked(&'static str),
     #[error("scope not granted: {0}")]
     ConsentRequired(String),
+    /// An on-behalf-of `assertion` or a token-exchange `subject_token`/`actor_token` that is not
+    /// a valid, unrevoked access token of this tenant for the calling application (the text
+    /// says which check failed; it is logged, never sent).
+    #[error("user assertion invalid: {0}")]
+    UserAssertionInvalid(&'static str),
+    /// RFC 8693: a token type the exchange does not take (`subject_token_type`, ...).
+    #[error("unsupported {parameter}: {value}")]
+    UnsupportedTokenType { parameter: &'static str, value: String },
+    /// RFC 8693: the `audience`/`resource` of an exchange is unknown or names two resources.
+    #[error("invalid target: {0}")]
+    InvalidTarget(String),
     #[error("form token missing or wrong")]
     FormExpired,
 
@@ -237,6 +248,8 @@ pub enum Object {
     ApiToken,
     /// An IoT Central role.
     Role,
+    /// A client application an API pre-authorizes.
+    PreAuthorization,
 }
 
 impl Object {
@@ -265,6 +278,7 @@ impl Object {
             Self::Organization => "organization",
             Self::ApiToken => "API token",
             Self::Role => "role",
+            Self::PreAuthorization => "pre-authorization",
         }
     }
 }
@@ -334,6 +348,9 @@ impl Error {
             | Self::BadUserCode
             | Self::RefreshTokenInvalid(_)
             | Self::RefreshTokenRevoked(_)
+            | Self::UserAssertionInvalid(_)
+            | Self::UnsupportedTokenType { .. }
+            | Self::InvalidTarget(_)
             | Self::FormExpired
             | Self::RedirectUriMismatch
             | Self::RedirectUriUnsafe

@@ -41,6 +41,8 @@ pub enum OAuthError {
     InvalidToken,
     /// Not found (unknown route); not an OAuth code but keeps one body shape.
     NotFound,
+    /// RFC 8693 section 2.2.2: the target (`audience`, `resource`) is unknown or unusable.
+    InvalidTarget,
 }
 
 impl OAuthError {
@@ -66,6 +68,7 @@ impl OAuthError {
             Self::ServerError => "server_error",
             Self::InvalidToken => "invalid_token",
             Self::NotFound => "not_found",
+            Self::InvalidTarget => "invalid_target",
         }
     }
 }
@@ -81,6 +84,9 @@ pub struct ErrorBody {
     pub correlation_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_uri: Option<String>,
+    /// Entra's `suberror` (`consent_required` with AADSTS65001), which MSAL reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suberror: Option<String>,
 }
 
 impl ErrorBody {
@@ -105,7 +111,14 @@ impl ErrorBody {
             trace_id: trace_id.to_owned(),
             correlation_id: correlation_id.to_owned(),
             error_uri: error_uri_base.map(|b| format!("{b}/error?code={aadsts}")),
+            suberror: None,
         }
+    }
+
+    /// The body with Entra's `suberror`.
+    pub fn with_suberror(mut self, suberror: Option<&str>) -> Self {
+        self.suberror = suberror.map(str::to_owned);
+        self
     }
 }
 

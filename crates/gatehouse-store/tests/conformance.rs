@@ -48,6 +48,9 @@ use pats::*;
 #[path = "conformance/iotc.rs"]
 mod iotc;
 use iotc::*;
+#[path = "conformance/pre_authorized.rs"]
+mod pre_authorized;
+use pre_authorized::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -564,6 +567,7 @@ macro_rules! suite {
             case!(organizations_form_a_tree_and_report_their_use);
             case!(api_tokens_round_trip_and_die_with_their_revocation);
             case!(iotc_users_are_found_by_principal_and_replaced_by_id);
+            case!(pre_authorizations_round_trip_per_tenant_and_are_audited);
         }
     };
 }

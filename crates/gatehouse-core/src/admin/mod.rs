@@ -11,6 +11,7 @@ pub mod certificates;
 pub mod directory;
 pub mod directory_roles;
 pub mod groups;
+pub mod pre_authorized;
 pub mod rbac;
 pub mod subscriptions;
 pub mod tenants;
