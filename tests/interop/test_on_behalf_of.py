@@ -84,6 +84,14 @@ def _wait_until_known(cast: Cast) -> None:
 
 def test_msal_on_behalf_of_needs_entitlement(server, client_env, tenant_id):
     client_env.trust(server)
+    _msal_on_behalf_of(server, tenant_id)
+
+
+def test_msal_on_behalf_of_on_postgres(pg_server):
+    _msal_on_behalf_of(pg_server, pg_server.tenant_id)
+
+
+def _msal_on_behalf_of(server, tenant_id: str) -> None:
     cast = Cast(server, tenant_id)
     _wait_until_known(cast)
     assertion = cast.user_token()

@@ -277,9 +277,12 @@ mod tests {
             (consent.status, consent.error, consent.aadsts, consent.suberror),
             (400, OAuthError::InvalidGrant, 65001, Some("consent_required"))
         );
-        let bad = wire(&Error::UserAssertionInvalid("expired"));
+        let bad = wire(&Error::UserAssertionInvalid("issued by another tenant"));
         assert_eq!((bad.error, bad.aadsts), (OAuthError::InvalidGrant, 50013));
-        assert!(!bad.text.contains("expired"), "the failed check is logged, not sent");
+        assert!(
+            !bad.text.contains("another tenant"),
+            "the failed check is logged, not sent"
+        );
         let target = wire(&Error::InvalidTarget("x".into()));
         assert_eq!((target.error.as_str(), target.aadsts), ("invalid_target", 500011));
         let t = wire(&Error::UnsupportedTokenType {
