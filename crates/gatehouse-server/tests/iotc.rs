@@ -10,7 +10,7 @@
 mod pages;
 
 use axum::http::{header, Request, StatusCode};
-use gatehouse_core::iotc::roles::{ADMINISTRATOR, OPERATOR, ORG_ADMINISTRATOR, ORG_OPERATOR};
+use gatehouse_core::iotc::roles::{ADMINISTRATOR, OPERATOR, ORG_ADMINISTRATOR, ORG_OPERATOR, ORG_VIEWER};
 use gatehouse_core::iotc::{Actor, Iotc};
 use pages::{send_with, Answer, Fixture};
 use serde_json::{json, Value};
@@ -573,6 +573,212 @@ async fn the_audit_log_lists_token_changes_to_an_administrator_with_filters_and_
     assert_error(&refused, StatusCode::FORBIDDEN, "Forbidden");
     for bad in ["$top=0", "$top=5000", "from=yesterday", "$skipToken=x", "sort=desc"] {
         let a = call(&f, "GET", &format!("/api/auditLogs?{bad}"), Auth::Bearer(&admin), None).await;
+        assert_error(&a, StatusCode::BAD_REQUEST, "BadRequest");
+    }
+}
+
+async fn put_role(f: &Fixture, auth: Auth<'_>, id: &str, body: Value) -> Answer {
+    call(f, "PUT", &format!("/api/roles/{id}"), auth, Some(body)).await
+}
+
+#[tokio::test]
+async fn custom_roles_are_made_of_permissions_and_grant_exactly_them() {
+    let f = Fixture::new().await;
+    let admin = principal(&f, "admin", Some((ADMINISTRATOR, None))).await;
+    let keeper_role = json!({
+        "displayName": "Token keeper",
+        "permissions": ["apiTokens.manage", "view", "apiTokens.read"],
+        "organizationRole": true
+    });
+    let a = put_role(&f, Auth::Bearer(&admin), "token-keeper", keeper_role.clone()).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    assert_eq!(
+        body(&a),
+        json!({"id": "token-keeper", "displayName": "Token keeper", "organizationRole": true,
+               "permissions": ["view", "apiTokens.read", "apiTokens.manage"]})
+    );
+    let a = put_role(&f, Auth::Bearer(&admin), "token-keeper", keeper_role).await;
+    assert_eq!(a.status, StatusCode::OK, "a second PUT replaces: {}", a.body);
+    let a = call(&f, "GET", "/api/roles", Auth::Bearer(&admin), None).await;
+    let v = body(&a);
+    let list = v["value"].as_array().unwrap();
+    assert_eq!(list.len(), 7, "{v}");
+    assert_eq!(list[6]["id"], "token-keeper");
+    assert_eq!(list[0], json!({"displayName": "Administrator", "id": ADMINISTRATOR}));
+    let a = call(&f, "GET", "/api/roles/TOKEN-KEEPER", Auth::Bearer(&admin), None).await;
+    assert_eq!(body(&a)["displayName"], "Token keeper");
+
+    // Refused: an unknown permission, a built-in id, a taken name, no permissions.
+    let bad = [
+        (
+            "other",
+            json!({"displayName": "Other", "permissions": ["devices.delete"]}),
+        ),
+        (ORG_OPERATOR, json!({"displayName": "Mine", "permissions": ["view"]})),
+        ("other", json!({"displayName": "Other", "permissions": []})),
+        ("bad id!", json!({"displayName": "Other", "permissions": ["view"]})),
+    ];
+    for (id, b) in bad {
+        let a = put_role(&f, Auth::Bearer(&admin), &id.replace(' ', "%20"), b).await;
+        assert_error(&a, StatusCode::BAD_REQUEST, "BadRequest");
+    }
+    for name in ["token KEEPER", "org operator"] {
+        let b = json!({"displayName": name, "permissions": ["view"]});
+        let a = put_role(&f, Auth::Bearer(&admin), "twin", b).await;
+        assert_error(&a, StatusCode::CONFLICT, "Conflict");
+    }
+
+    // A principal holding the custom role at x mints within it, and nothing above it.
+    for id in ["x", "y"] {
+        let b = json!({"displayName": format!("Org {id}")});
+        let a = call(
+            &f,
+            "PUT",
+            &format!("/api/organizations/{id}"),
+            Auth::Bearer(&admin),
+            Some(b),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    }
+    let keeper = principal(&f, "keeper", Some(("Token keeper", Some("x")))).await;
+    let a = mint(&f, Auth::Bearer(&keeper), "viewer-x", ORG_VIEWER, Some("x")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let a = mint(&f, Auth::Bearer(&keeper), "operator-x", ORG_OPERATOR, Some("x")).await;
+    assert_error(&a, StatusCode::FORBIDDEN, "Forbidden");
+    let a = mint(&f, Auth::Bearer(&keeper), "viewer-y", ORG_VIEWER, Some("y")).await;
+    assert_error(&a, StatusCode::FORBIDDEN, "Forbidden");
+    let a = mint(&f, Auth::Bearer(&keeper), "keeper-x", "token-keeper", Some("x")).await;
+    assert_eq!(a.status, StatusCode::OK, "its own role, where it holds it: {}", a.body);
+    let a = call(&f, "GET", "/api/apiTokens", Auth::Bearer(&keeper), None).await;
+    assert_eq!(ids(&a), ["keeper-x", "viewer-x"]);
+    // It cannot make roles, nor can an Operator.
+    let operator = principal(&f, "operator", Some((OPERATOR, None))).await;
+    for who in [&keeper, &operator] {
+        let b = json!({"displayName": "Mine", "permissions": ["view"]});
+        let a = put_role(&f, Auth::Bearer(who), "mine", b).await;
+        assert_error(&a, StatusCode::FORBIDDEN, "Forbidden");
+    }
+
+    // Narrowing the role takes effect on the next request.
+    let b = json!({"displayName": "Token keeper", "permissions": ["view"], "organizationRole": true});
+    let a = put_role(&f, Auth::Bearer(&admin), "token-keeper", b).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let a = mint(&f, Auth::Bearer(&keeper), "viewer-x2", ORG_VIEWER, Some("x")).await;
+    assert_error(&a, StatusCode::FORBIDDEN, "Forbidden");
+
+    // Held by a user and a token: the delete is refused until neither holds it.
+    let a = call(&f, "DELETE", "/api/roles/token-keeper", Auth::Bearer(&admin), None).await;
+    assert_error(&a, StatusCode::CONFLICT, "Conflict");
+    let a = call(
+        &f,
+        "DELETE",
+        &format!("/api/roles/{OPERATOR}"),
+        Auth::Bearer(&admin),
+        None,
+    )
+    .await;
+    assert_error(&a, StatusCode::BAD_REQUEST, "BadRequest");
+    let a = call(&f, "DELETE", "/api/apiTokens/keeper-x", Auth::Bearer(&admin), None).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+    let users = body(&call(&f, "GET", "/api/users", Auth::Bearer(&admin), None).await);
+    let holder = users["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["roles"][0]["role"] == "token-keeper")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let a = call(
+        &f,
+        "DELETE",
+        &format!("/api/users/{holder}"),
+        Auth::Bearer(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+    let a = call(&f, "DELETE", "/api/roles/token-keeper", Auth::Bearer(&admin), None).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.body);
+    let a = call(&f, "GET", "/api/roles/token-keeper", Auth::Bearer(&admin), None).await;
+    assert_error(&a, StatusCode::NOT_FOUND, "NotFound");
+}
+
+/// Every id of a list, following `nextLink` from `first` (the links are absolute on the
+/// server's base URL); the number of pages.
+async fn follow(f: &Fixture, first: &str, auth: &str) -> (Vec<String>, usize) {
+    let (mut all, mut pages) = (Vec::new(), 0);
+    let mut next = Some(format!("{first}{}{V}", if first.contains('?') { '&' } else { '?' }));
+    while let Some(uri) = next.take() {
+        let a = raw(f, "GET", &uri, Auth::Bearer(auth), None).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.body);
+        let v = body(&a);
+        pages += 1;
+        all.extend(
+            v["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["id"].as_str().unwrap().to_owned()),
+        );
+        next = v["nextLink"].as_str().map(|l| {
+            let rest = l
+                .strip_prefix("https://127.0.0.1:8443")
+                .unwrap_or_else(|| panic!("absolute: {l}"));
+            assert!(rest.contains(V), "nextLink keeps the api-version: {l}");
+            rest.to_owned()
+        });
+        assert!(pages <= 20, "nextLink never ends");
+    }
+    (all, pages)
+}
+
+#[tokio::test]
+async fn lists_page_with_next_link_and_top() {
+    let f = Fixture::new().await;
+    let admin = principal(&f, "admin", Some((ADMINISTRATOR, None))).await;
+    let mut want = Vec::new();
+    for i in 0..7 {
+        let id = format!("tok-{i}");
+        let a = mint(&f, Auth::Bearer(&admin), &id, OPERATOR, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        want.push(id);
+        let b = json!({"displayName": format!("Org {i}")});
+        let a = call(
+            &f,
+            "PUT",
+            &format!("/api/organizations/org-{i}"),
+            Auth::Bearer(&admin),
+            Some(b),
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    }
+    let (got, pages) = follow(&f, "/api/apiTokens?$top=3", &admin).await;
+    assert_eq!((got, pages), (want.clone(), 3));
+    let (got, pages) = follow(&f, "/api/apiTokens", &admin).await;
+    assert_eq!((got, pages), (want, 1), "the default page holds them all");
+    let (got, pages) = follow(&f, "/api/organizations?$top=2", &admin).await;
+    assert_eq!(got, (0..7).map(|i| format!("org-{i}")).collect::<Vec<_>>());
+    assert_eq!(pages, 4);
+    let (got, _) = follow(&f, "/api/roles?$top=4", &admin).await;
+    assert_eq!(got.len(), 6);
+    let (got, _) = follow(&f, "/api/users?$top=1", &admin).await;
+    assert_eq!(got.len(), 1);
+
+    // A page's key survives the deletion of its last item.
+    let a = call(&f, "GET", "/api/apiTokens?$top=2", Auth::Bearer(&admin), None).await;
+    let next = body(&a)["nextLink"].as_str().unwrap().to_owned();
+    let a = call(&f, "DELETE", "/api/apiTokens/tok-1", Auth::Bearer(&admin), None).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    let rest = next.strip_prefix("https://127.0.0.1:8443").unwrap();
+    let a = raw(&f, "GET", rest, Auth::Bearer(&admin), None).await;
+    assert_eq!(ids(&a), ["tok-2", "tok-3"]);
+
+    for q in ["$top=0", "$top=1001", "$skipToken=***", "$filter=id%20eq%20'x'"] {
+        let a = call(&f, "GET", &format!("/api/apiTokens?{q}"), Auth::Bearer(&admin), None).await;
         assert_error(&a, StatusCode::BAD_REQUEST, "BadRequest");
     }
 }

@@ -567,6 +567,8 @@ macro_rules! suite {
             case!(organizations_form_a_tree_and_report_their_use);
             case!(api_tokens_round_trip_and_die_with_their_revocation);
             case!(iotc_users_are_found_by_principal_and_replaced_by_id);
+            case!(iotc_custom_roles_round_trip_and_refuse_delete_while_held);
+            case!(iotc_deletes_never_race_a_write_that_starts_using_what_they_delete);
             case!(pre_authorizations_round_trip_per_tenant_and_are_audited);
         }
     };

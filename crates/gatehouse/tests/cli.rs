@@ -47,6 +47,9 @@ fn every_verb_has_help_with_an_example() {
         &["user", "sign-ins"],
         &["role", "list"],
         &["role", "assign"],
+        &["role", "create"],
+        &["role", "update"],
+        &["role", "delete"],
         &["org", "create"],
         &["org", "list"],
         &["org", "delete"],
@@ -270,6 +273,59 @@ fn iot_central_roles_and_organizations_from_the_cli() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+
+    // A custom role: created, assigned by name, listed, narrowed, refused delete while held.
+    let err = |args: &[&str]| -> String {
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", data]);
+        let out = run(&all);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let role = json(&[
+        "role",
+        "create",
+        "line-keeper",
+        "--name",
+        "Line keeper",
+        "--permissions",
+        "view,apiTokens.read,apiTokens.manage",
+        "--organization-role",
+    ]);
+    assert_eq!(role["type"], "custom", "{role}");
+    assert_eq!(role["permissions"], "view apiTokens.read apiTokens.manage", "{role}");
+    assert!(err(&[
+        "role",
+        "create",
+        "line-keeper",
+        "--name",
+        "Again",
+        "--permissions",
+        "view"
+    ])
+    .contains("role update"));
+    assert!(err(&["role", "create", "x", "--name", "X", "--permissions", "view,fly"]).contains("Permissions are:"));
+    assert!(err(&["role", "update", "Operator", "--permissions", "view"]).contains("built-in"));
+    let user = json(&[
+        "role",
+        "assign",
+        "--assignee",
+        "ops@default",
+        "--role",
+        "line keeper",
+        "--organization",
+        "plant-1",
+    ]);
+    assert_eq!(user["roles"], "Org Operator @ line-a, Line keeper @ plant-1", "{user}");
+    let listed = json(&["role", "list"]);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 7);
+    assert_eq!(listed[6]["id"], "line-keeper");
+    let narrowed = json(&["role", "update", "Line keeper", "--permissions", "view"]);
+    assert_eq!(narrowed["permissions"], "view");
+    assert_eq!(narrowed["scope"], "organization");
+    assert!(err(&["role", "delete", "line-keeper"]).contains("in use"));
+    assert!(err(&["role", "delete", "nope"]).contains("gatehouse role list"));
 }
 
 /// `args` with `flag` (and its value) put before the verb, then after it.

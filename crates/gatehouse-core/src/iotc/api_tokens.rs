@@ -11,7 +11,7 @@ use gatehouse_protocol::sas::Sas;
 use time::OffsetDateTime;
 
 use super::roles::{MANAGE_API_TOKENS, READ_API_TOKENS};
-use super::{bad_id, normalize, valid_id, Actor, Iotc};
+use super::{bad_id, valid_id, Actor, Iotc};
 use crate::error::{Error, Object};
 use crate::model::{now, ApiToken, RevocationKind, RoleRef};
 use crate::secret;
@@ -57,10 +57,10 @@ pub fn max_expiry_ms(now_ms: i64) -> i64 {
     (later.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-fn covers_all(who: &Actor, tree: &super::roles::OrgTree, permission: &str, roles: &[RoleRef]) -> bool {
+fn covers_all(who: &Actor, rules: &super::roles::Rules, permission: &str, roles: &[RoleRef]) -> bool {
     roles
         .iter()
-        .all(|r| super::roles::may(&who.roles, tree, permission, r.organization.as_deref()))
+        .all(|r| rules.may(&who.roles, permission, r.organization.as_deref()))
 }
 
 impl Iotc {
@@ -76,15 +76,15 @@ impl Iotc {
             return Err(bad_id("API token"));
         }
         let id = id.to_ascii_lowercase();
-        let roles = normalize(roles);
+        let rules = self.rules(&who.tenant_id).await?;
+        let roles = rules.normalize(roles);
         // A token acts in one organization (and those below it), as IoT Central's page makes it.
         if roles.windows(2).any(|w| w[0].organization != w[1].organization) {
             return Err(Error::Invalid(
                 "All roles of an API token must name the same organization.".into(),
             ));
         }
-        let tree = self.tree(&who.tenant_id).await?;
-        Self::check_grant(who, &tree, MANAGE_API_TOKENS, &roles)?;
+        Self::check_grant(who, &rules, MANAGE_API_TOKENS, &roles)?;
         let at = now_ms();
         let max = max_expiry_ms(at);
         let expiry_ms = match expiry_ms {
@@ -140,8 +140,8 @@ impl Iotc {
             .api_token(&who.tenant_id, &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
-        let tree = self.tree(&who.tenant_id).await?;
-        if !covers_all(who, &tree, READ_API_TOKENS, &token.roles) {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !covers_all(who, &rules, READ_API_TOKENS, &token.roles) {
             return Err(super::refused(
                 who,
                 READ_API_TOKENS,
@@ -153,14 +153,14 @@ impl Iotc {
 
     /// The tokens the caller may read, by id.
     pub async fn api_tokens(&self, who: &Actor) -> Result<Vec<ApiToken>, Error> {
-        if !super::roles::may_somewhere(&who.roles, READ_API_TOKENS) {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !rules.may_somewhere(&who.roles, READ_API_TOKENS) {
             return Err(super::refused(who, READ_API_TOKENS, None));
         }
-        let tree = self.tree(&who.tenant_id).await?;
         let all = self.store.api_tokens(&who.tenant_id).await?;
         Ok(all
             .into_iter()
-            .filter(|t| covers_all(who, &tree, READ_API_TOKENS, &t.roles))
+            .filter(|t| covers_all(who, &rules, READ_API_TOKENS, &t.roles))
             .collect())
     }
 
@@ -172,8 +172,8 @@ impl Iotc {
             .api_token(&who.tenant_id, &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
-        let tree = self.tree(&who.tenant_id).await?;
-        if !covers_all(who, &tree, MANAGE_API_TOKENS, &token.roles) {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !covers_all(who, &rules, MANAGE_API_TOKENS, &token.roles) {
             return Err(super::refused(
                 who,
                 MANAGE_API_TOKENS,

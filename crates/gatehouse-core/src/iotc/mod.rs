@@ -3,7 +3,8 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `roles.rs` | the built-in roles, their permissions, the organization tree and the one decision ([`roles::may`], [`roles::may_grant`]) |
+//! | `roles.rs` | the built-in roles, their permissions, the organization tree and the one decision ([`roles::Rules::may`], [`roles::Rules::may_grant`]) |
+//! | `custom_roles.rs` | custom roles: create or replace, delete (refused while held) |
 //! | `organizations.rs` | create, read, list, rename/move, delete (refused while used) |
 //! | `users.rs` | users and service principals with `roles: [{role, organization?}]`; the operator's `role assign`; first-start administrators |
 //! | `api_tokens.rs` | create (shown once), list, get, delete (revoked on the feed at once) |
@@ -14,6 +15,7 @@
 //! in a method of [`Iotc`], never in a handler.
 
 pub mod api_tokens;
+pub mod custom_roles;
 pub mod organizations;
 pub mod roles;
 pub mod sas;
@@ -25,7 +27,7 @@ use crate::error::Error;
 use crate::model::RoleRef;
 use crate::store::Store;
 
-use self::roles::OrgTree;
+use self::roles::Rules;
 
 /// Who acts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,18 +116,21 @@ impl Iotc {
         Ok(self.store.with_actor(actor.from_origin(who.origin.clone())))
     }
 
-    /// The roles (`GET /api/roles`): any caller holding a role that can view.
-    pub fn roles(&self, who: &Actor) -> Result<&'static [roles::Role], Error> {
-        if !roles::may_somewhere(&who.roles, roles::VIEW) {
+    /// The roles (`GET /api/roles`): any caller holding a role that can view. Built-in roles
+    /// first, in IoT Central's order, then the tenant's custom roles.
+    pub async fn roles(&self, who: &Actor) -> Result<Vec<roles::Role>, Error> {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !rules.may_somewhere(&who.roles, roles::VIEW) {
             return Err(refused(who, roles::VIEW, None));
         }
-        Ok(roles::BUILT_IN)
+        Ok(rules.roles().cloned().collect())
     }
 
     /// One role by id.
-    pub fn role(&self, who: &Actor, id: &str) -> Result<&'static roles::Role, Error> {
-        let all = self.roles(who)?;
-        all.iter()
+    pub async fn role(&self, who: &Actor, id: &str) -> Result<roles::Role, Error> {
+        self.roles(who)
+            .await?
+            .into_iter()
             .find(|r| r.id.eq_ignore_ascii_case(id))
             .ok_or_else(|| Error::NotFound {
                 object: crate::error::Object::Role,
@@ -133,13 +138,16 @@ impl Iotc {
             })
     }
 
-    pub(crate) async fn tree(&self, tenant_id: &str) -> Result<OrgTree, Error> {
-        Ok(OrgTree::new(&self.store.organizations(tenant_id).await?))
+    /// The tenant's organization tree and custom roles, for the decisions of one operation.
+    pub(crate) async fn rules(&self, tenant_id: &str) -> Result<Rules, Error> {
+        let orgs = self.store.organizations(tenant_id).await?;
+        let custom = self.store.iotc_roles(tenant_id).await?;
+        Ok(Rules::new(&orgs, &custom))
     }
 
     /// `Ok` when `who` may do `permission` at `target`, else `NotAuthorized`.
-    pub(crate) fn authorize(who: &Actor, tree: &OrgTree, permission: &str, target: Option<&str>) -> Result<(), Error> {
-        if roles::may(&who.roles, tree, permission, target) {
+    pub(crate) fn authorize(who: &Actor, rules: &Rules, permission: &str, target: Option<&str>) -> Result<(), Error> {
+        if rules.may(&who.roles, permission, target) {
             Ok(())
         } else {
             Err(refused(who, permission, target))
@@ -148,14 +156,14 @@ impl Iotc {
 
     /// Checks the roles `wanted` (for a user or an API token) exist, are held where they may
     /// be, name existing organizations, and that `who` may grant each through `permission`.
-    pub(crate) fn check_grant(who: &Actor, tree: &OrgTree, permission: &str, wanted: &[RoleRef]) -> Result<(), Error> {
+    pub(crate) fn check_grant(who: &Actor, rules: &Rules, permission: &str, wanted: &[RoleRef]) -> Result<(), Error> {
         if wanted.is_empty() || wanted.len() > 16 {
             return Err(Error::Invalid(
                 "Give 1 to 16 roles, each {\"role\": ROLE_ID, \"organization\"?: ORG_ID}.".into(),
             ));
         }
         for r in wanted {
-            let Some(role) = roles::find(&r.role) else {
+            let Some(role) = rules.role(&r.role) else {
                 return Err(Error::NotFound {
                     object: crate::error::Object::Role,
                     name: r.role.clone(),
@@ -168,14 +176,14 @@ impl Iotc {
                         role.display_name
                     )));
                 }
-                if !tree.contains(org) {
+                if !rules.tree.contains(org) {
                     return Err(Error::NotFound {
                         object: crate::error::Object::Organization,
                         name: org.clone(),
                     });
                 }
             }
-            if !roles::may_grant(&who.roles, tree, permission, r) {
+            if !rules.may_grant(&who.roles, permission, r) {
                 return Err(refused(
                     who,
                     &format!("grant role {}", role.display_name),
@@ -187,18 +195,6 @@ impl Iotc {
     }
 }
 
-/// The roles a caller names, normalized: role ids as the built-in table spells them,
-/// organizations lower-case.
-pub(crate) fn normalize(wanted: &[RoleRef]) -> Vec<RoleRef> {
-    wanted
-        .iter()
-        .map(|r| RoleRef {
-            role: roles::find(&r.role).map_or_else(|| r.role.clone(), |role| role.id.to_owned()),
-            organization: r.organization.as_ref().map(|o| o.to_ascii_lowercase()),
-        })
-        .collect()
-}
-
 impl Iotc {
     /// The tenant's audit log (`GET /api/auditLogs`): a caller holding a role with
     /// [`roles::READ_AUDIT_LOG`] at the root (Administrator). `query`'s tenant is replaced by
@@ -208,10 +204,8 @@ impl Iotc {
         who: &Actor,
         mut query: crate::model::AuditQuery,
     ) -> Result<Vec<crate::model::AuditEntry>, Error> {
-        let at_root = who.roles.iter().any(|r| {
-            r.organization.is_none() && roles::find(&r.role).is_some_and(|role| role.allows(roles::READ_AUDIT_LOG))
-        });
-        if !at_root {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !rules.may(&who.roles, roles::READ_AUDIT_LOG, None) {
             return Err(refused(who, roles::READ_AUDIT_LOG, None));
         }
         query.tenant_id = Some(who.tenant_id.clone());

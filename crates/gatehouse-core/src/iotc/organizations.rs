@@ -7,6 +7,7 @@ use super::roles::{MANAGE_ORGANIZATIONS, VIEW};
 use super::{bad_id, valid_id, Actor, Iotc};
 use crate::error::{Error, Object};
 use crate::model::{now, Organization};
+use crate::store::Removal;
 
 /// What a PATCH changes (`parent: Some(None)` moves it under the root).
 #[derive(Debug, Clone, Default)]
@@ -46,14 +47,14 @@ impl Iotc {
         }
         let id = id.to_ascii_lowercase();
         let parent = parent.map(str::to_ascii_lowercase);
-        let tree = self.tree(&who.tenant_id).await?;
+        let rules = self.rules(&who.tenant_id).await?;
         if let Some(p) = &parent {
-            if !tree.contains(p) {
+            if !rules.tree.contains(p) {
                 return Err(not_found(p));
             }
         }
-        Self::authorize(who, &tree, MANAGE_ORGANIZATIONS, parent.as_deref())?;
-        if tree.contains(&id) {
+        Self::authorize(who, &rules, MANAGE_ORGANIZATIONS, parent.as_deref())?;
+        if rules.tree.contains(&id) {
             return Err(Error::Conflict {
                 object: Object::Organization,
                 name: id,
@@ -80,21 +81,22 @@ impl Iotc {
             .organization(&who.tenant_id, &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
-        let tree = self.tree(&who.tenant_id).await?;
-        Self::authorize(who, &tree, VIEW, Some(&id))?;
+        let rules = self.rules(&who.tenant_id).await?;
+        Self::authorize(who, &rules, VIEW, Some(&id))?;
         Ok(org)
     }
 
     /// The organizations the caller can see, oldest first.
     pub async fn organizations(&self, who: &Actor) -> Result<Vec<Organization>, Error> {
         let orgs = self.store.organizations(&who.tenant_id).await?;
-        let tree = super::roles::OrgTree::new(&orgs);
-        if !super::roles::may_somewhere(&who.roles, VIEW) {
+        let custom = self.store.iotc_roles(&who.tenant_id).await?;
+        let rules = super::roles::Rules::new(&orgs, &custom);
+        if !rules.may_somewhere(&who.roles, VIEW) {
             return Err(super::refused(who, VIEW, None));
         }
         Ok(orgs
             .into_iter()
-            .filter(|o| super::roles::may(&who.roles, &tree, VIEW, Some(&o.id)))
+            .filter(|o| rules.may(&who.roles, VIEW, Some(&o.id)))
             .collect())
     }
 
@@ -111,24 +113,24 @@ impl Iotc {
             .organization(&who.tenant_id, &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
-        let tree = self.tree(&who.tenant_id).await?;
-        Self::authorize(who, &tree, MANAGE_ORGANIZATIONS, Some(&id))?;
+        let rules = self.rules(&who.tenant_id).await?;
+        Self::authorize(who, &rules, MANAGE_ORGANIZATIONS, Some(&id))?;
         if let Some(name) = patch.display_name {
             org.display_name = display_name(&name)?;
         }
         if let Some(parent) = patch.parent {
             let parent = parent.map(|p| p.to_ascii_lowercase());
             if let Some(p) = &parent {
-                if !tree.contains(p) {
+                if !rules.tree.contains(p) {
                     return Err(not_found(p));
                 }
-                if tree.covers(Some(&id), Some(p)) {
+                if rules.tree.covers(Some(&id), Some(p)) {
                     return Err(Error::Invalid(
                         "An organization cannot move under itself or one of its descendants.".into(),
                     ));
                 }
             }
-            Self::authorize(who, &tree, MANAGE_ORGANIZATIONS, parent.as_deref())?;
+            Self::authorize(who, &rules, MANAGE_ORGANIZATIONS, parent.as_deref())?;
             org.parent = parent;
         }
         let mut uow = self.writer(who).await?.begin().await?;
@@ -145,18 +147,20 @@ impl Iotc {
             .organization(&who.tenant_id, &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
-        let tree = self.tree(&who.tenant_id).await?;
-        Self::authorize(who, &tree, MANAGE_ORGANIZATIONS, org.parent.as_deref())?;
-        let used = self.store.organization_use(&who.tenant_id, &id).await?;
-        if used.children + used.api_tokens + used.users > 0 {
-            return Err(Error::InUse {
-                object: Object::Organization,
-                name: id,
-            });
-        }
+        let rules = self.rules(&who.tenant_id).await?;
+        Self::authorize(who, &rules, MANAGE_ORGANIZATIONS, org.parent.as_deref())?;
+        // The use check is the delete's own, in its transaction: a token or user naming the
+        // organization, or a child created meanwhile, cannot slip in between.
         let mut uow = self.writer(who).await?.begin().await?;
-        if !uow.delete_organization(&who.tenant_id, &id).await? {
-            return Err(not_found(&id));
+        match uow.delete_organization(&who.tenant_id, &id).await? {
+            Removal::Removed => {}
+            Removal::Missing => return Err(not_found(&id)),
+            Removal::InUse(_) => {
+                return Err(Error::InUse {
+                    object: Object::Organization,
+                    name: id,
+                })
+            }
         }
         uow.commit().await?;
         Ok(())

@@ -9,7 +9,7 @@
 //! root ([`Iotc::bootstrap_administrators`]).
 
 use super::roles::{MANAGE_USERS, READ_USERS};
-use super::{bad_id, normalize, valid_id, Actor, Iotc};
+use super::{bad_id, valid_id, Actor, Iotc};
 use crate::error::{Error, Object};
 use crate::model::{now, IotcUser, IotcUserKind, RoleRef, Tenant};
 
@@ -32,10 +32,10 @@ fn not_found(id: &str) -> Error {
     }
 }
 
-fn covers_all(who: &Actor, tree: &super::roles::OrgTree, permission: &str, roles: &[RoleRef]) -> bool {
+fn covers_all(who: &Actor, rules: &super::roles::Rules, permission: &str, roles: &[RoleRef]) -> bool {
     roles
         .iter()
-        .all(|r| super::roles::may(&who.roles, tree, permission, r.organization.as_deref()))
+        .all(|r| rules.may(&who.roles, permission, r.organization.as_deref()))
 }
 
 impl Iotc {
@@ -88,12 +88,12 @@ impl Iotc {
             return Err(bad_id("user"));
         }
         let id = id.to_ascii_lowercase();
-        let roles = normalize(&new.roles);
-        let tree = self.tree(&who.tenant_id).await?;
-        Self::check_grant(who, &tree, MANAGE_USERS, &roles)?;
+        let rules = self.rules(&who.tenant_id).await?;
+        let roles = rules.normalize(&new.roles);
+        Self::check_grant(who, &rules, MANAGE_USERS, &roles)?;
         let old = self.store.iotc_user(&who.tenant_id, &id).await?;
         if let Some(old) = &old {
-            if !covers_all(who, &tree, MANAGE_USERS, &old.roles) {
+            if !covers_all(who, &rules, MANAGE_USERS, &old.roles) {
                 return Err(super::refused(who, MANAGE_USERS, old.roles[0].organization.as_deref()));
             }
         }
@@ -126,29 +126,29 @@ impl Iotc {
             .iotc_user(&who.tenant_id, &id)
             .await?
             .ok_or_else(|| not_found(&id))?;
-        let tree = self.tree(&who.tenant_id).await?;
-        if !covers_all(who, &tree, READ_USERS, &user.roles) {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !covers_all(who, &rules, READ_USERS, &user.roles) {
             return Err(super::refused(who, READ_USERS, user.roles[0].organization.as_deref()));
         }
         Ok(user)
     }
 
     pub async fn users(&self, who: &Actor) -> Result<Vec<IotcUser>, Error> {
-        if !super::roles::may_somewhere(&who.roles, READ_USERS) {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !rules.may_somewhere(&who.roles, READ_USERS) {
             return Err(super::refused(who, READ_USERS, None));
         }
-        let tree = self.tree(&who.tenant_id).await?;
         let all = self.store.iotc_users(&who.tenant_id).await?;
         Ok(all
             .into_iter()
-            .filter(|u| covers_all(who, &tree, READ_USERS, &u.roles))
+            .filter(|u| covers_all(who, &rules, READ_USERS, &u.roles))
             .collect())
     }
 
     pub async fn delete_user(&self, who: &Actor, id: &str) -> Result<(), Error> {
         let user = self.user(who, id).await?;
-        let tree = self.tree(&who.tenant_id).await?;
-        if !covers_all(who, &tree, MANAGE_USERS, &user.roles) {
+        let rules = self.rules(&who.tenant_id).await?;
+        if !covers_all(who, &rules, MANAGE_USERS, &user.roles) {
             return Err(super::refused(who, MANAGE_USERS, user.roles[0].organization.as_deref()));
         }
         let mut uow = self.writer(who).await?.begin().await?;
@@ -191,7 +191,11 @@ impl Iotc {
             Some(u) => (u.id.clone(), u.roles.clone()),
             None => (principal_id.clone(), Vec::new()),
         };
-        let wanted = normalize(std::slice::from_ref(&wanted)).remove(0);
+        let wanted = self
+            .rules(&tenant)
+            .await?
+            .normalize(std::slice::from_ref(&wanted))
+            .remove(0);
         if !roles.contains(&wanted) {
             roles.push(wanted);
         }

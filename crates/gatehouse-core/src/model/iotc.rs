@@ -83,3 +83,18 @@ pub struct ApiToken {
     pub created_by: String,
     pub created_at: UnixTime,
 }
+
+/// A custom role of a tenant: a name and a set of the door's permissions
+/// (`iotc::roles::ALL`), held at the root or, for an organization role, at an organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomRole {
+    pub tenant_id: String,
+    /// The caller's choice on PUT, `A-Z a-z 0-9 - _ . ~`, lower-cased; never a built-in id.
+    pub id: String,
+    pub display_name: String,
+    /// Held at an organization (and those below it) rather than at the root only.
+    pub organization_role: bool,
+    /// Permission names, each one of `iotc::roles::ALL`, in that table's order.
+    pub permissions: Vec<String>,
+    pub created_at: UnixTime,
+}

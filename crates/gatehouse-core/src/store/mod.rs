@@ -20,7 +20,7 @@
 //! | `users.rs` | [`UserStore`] |
 //! | `groups.rs` | [`GroupStore`] (groups, members, transitive membership) |
 //! | `pats.rs` | [`PatStore`], [`PatWrites`] (personal access tokens, entitlements) |
-//! | `iotc.rs` | [`IotcStore`], [`IotcWrites`] (IoT Central: organizations, role holders, API tokens) |
+//! | `iotc.rs` | [`IotcStore`], [`IotcWrites`] (IoT Central: organizations, custom roles, role holders, API tokens) |
 //! | `directory_roles.rs` | [`DirectoryRoleStore`] (Graph permissions and directory roles) |
 //! | `device_codes.rs` | [`DeviceCodeStore`] |
 //! | `refresh.rs` | [`RefreshStore`] |
@@ -68,7 +68,7 @@ pub use changes::{Change, ChangeKind, ChangeStore};
 pub use device_codes::DeviceCodeStore;
 pub use directory_roles::DirectoryRoleStore;
 pub use groups::GroupStore;
-pub use iotc::{IotcStore, IotcWrites, OrganizationUse};
+pub use iotc::{IotcStore, IotcWrites, OrganizationUse, Removal};
 pub use maintenance::MaintenanceStore;
 pub use pats::{PatStore, PatWrites};
 pub use pre_authorized::PreAuthorizationStore;

@@ -10,7 +10,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use base64::Engine;
 use gatehouse_core::iotc::api_tokens::CreatedToken;
-use gatehouse_core::iotc::{roles, Actor};
+use gatehouse_core::iotc::roles::Role;
+use gatehouse_core::iotc::Actor;
 use gatehouse_core::model::{ApiToken, RoleRef, Tenant, User};
 use gatehouse_core::Error;
 use maud::{html, Markup, PreEscaped};
@@ -36,15 +37,18 @@ fn sign_in_body(csrf: &str, tenant: &Tenant) -> Markup {
     }
 }
 
-fn role_name(r: &RoleRef) -> String {
-    let name = roles::find(&r.role).map_or(r.role.as_str(), |x| x.display_name);
+fn role_name(roles: &[Role], r: &RoleRef) -> String {
+    let name = roles
+        .iter()
+        .find(|x| x.id == r.role.as_str())
+        .map_or(r.role.as_str(), |x| &x.display_name);
     match &r.organization {
         Some(o) => format!("{name} ({o})"),
         None => name.to_owned(),
     }
 }
 
-fn new_form(csrf: &str, orgs: &[(String, String)]) -> Markup {
+fn new_form(csrf: &str, roles: &[Role], orgs: &[(String, String)]) -> Markup {
     html! {
         h2 { "+ New" }
         form method="post" {
@@ -54,7 +58,7 @@ fn new_form(csrf: &str, orgs: &[(String, String)]) -> Markup {
                 autocapitalize="none" spellcheck="false";
             label for="role" { "Role" }
             select id="role" name="role" {
-                @for r in roles::BUILT_IN { option value=(r.id) { (r.display_name) } }
+                @for r in roles { option value=(r.id) { (r.display_name) } }
             }
             label for="organization" { "Organization" }
             select id="organization" name="organization" {
@@ -66,14 +70,22 @@ fn new_form(csrf: &str, orgs: &[(String, String)]) -> Markup {
     }
 }
 
-fn list_body(csrf: &str, user: &User, tokens: &[ApiToken], orgs: &[(String, String)]) -> Markup {
+/// The page's lists: the caller's tokens, the roles to offer and the organizations.
+struct Listing {
+    tokens: Vec<ApiToken>,
+    roles: Vec<Role>,
+    orgs: Vec<(String, String)>,
+}
+
+fn list_body(csrf: &str, user: &User, l: &Listing) -> Markup {
+    let (tokens, roles, orgs) = (&l.tokens, &l.roles, &l.orgs);
     let rows: Vec<Vec<Markup>> = tokens
         .iter()
         .map(|t| {
-            let roles: Vec<String> = t.roles.iter().map(role_name).collect();
+            let held: Vec<String> = t.roles.iter().map(|r| role_name(roles, r)).collect();
             vec![
                 html! { (t.id) },
-                html! { (roles.join(", ")) },
+                html! { (held.join(", ")) },
                 html! { time datetime=(iso_ms(t.expiry_ms)) { (iso_ms(t.expiry_ms)[..10]) } },
                 html! {
                     form method="post" {
@@ -88,7 +100,7 @@ fn list_body(csrf: &str, user: &User, tokens: &[ApiToken], orgs: &[(String, Stri
         p { "Signed in as " strong { (user.user_principal_name) } "." }
         @if tokens.is_empty() { p { "No API tokens yet." } }
         @else { (table(&["Name", "Role", "Expires (UTC)", ""], &rows)) }
-        (new_form(csrf, orgs))
+        (new_form(csrf, roles, orgs))
     }
 }
 
@@ -145,7 +157,8 @@ async fn list(s: &AppState, csrf: &str, user: &User, who: &Actor) -> Result<Mark
             .into_iter()
             .map(|o| (o.id, o.display_name))
             .collect::<Vec<_>>();
-    Ok(list_body(csrf, user, &tokens, &orgs))
+    let roles = s.gh.iotc().roles(who).await.unwrap_or_default();
+    Ok(list_body(csrf, user, &Listing { tokens, roles, orgs }))
 }
 
 pub async fn show(State(s): State<AppState>, Path(tenant): Path<String>, headers: HeaderMap) -> Response {

@@ -2,13 +2,19 @@
 //! [`impl_iotc_store!`]. No cache holds these rows, so the writes note no change-feed entry;
 //! a deleted API token is announced on the revocation feed by the core, in the same unit of
 //! work.
+//!
+//! Organizations and custom roles that others name are locked by a no-op `UPDATE` of their row
+//! (a row lock on PostgreSQL until the commit; SQLite's unit of work already holds the write
+//! lock) by every write that names them and by their delete, which counts their users inside
+//! the same transaction: a delete and a write that starts using the object serialize.
 
 macro_rules! impl_iotc_store {
     ($store:ident, $uow:ident, $db:ty) => {
         const _: () = {
             use async_trait::async_trait;
-            use gatehouse_core::model::{ApiToken, IotcUser, IotcUserKind, Organization, RoleRef};
-            use gatehouse_core::store::{IotcStore, IotcWrites, OrganizationUse, StoreError, StoreResult};
+            use gatehouse_core::iotc::roles::built_in_role;
+            use gatehouse_core::model::{ApiToken, CustomRole, IotcUser, IotcUserKind, Organization, RoleRef};
+            use gatehouse_core::store::{IotcStore, IotcWrites, OrganizationUse, Removal, StoreError, StoreResult};
             use $crate::common::{json_list, rows::Cols, Bind};
 
             type Row = <$db as sqlx::Database>::Row;
@@ -56,12 +62,76 @@ macro_rules! impl_iotc_store {
                 })
             }
 
+            fn custom_role(r: &Row) -> StoreResult<CustomRole> {
+                Ok(CustomRole {
+                    tenant_id: r.s("tenant_id")?,
+                    id: r.s("id")?,
+                    display_name: r.s("display_name")?,
+                    organization_role: r.b("organization_role")?,
+                    permissions: serde_json::from_str(&r.s("permissions")?).map_err(|_| StoreError::Corrupt("iotc role permissions".into()))?,
+                    created_at: r.i("created_at")?,
+                })
+            }
+
             fn count(r: &Row) -> StoreResult<i64> {
                 r.i("n")
             }
 
+            fn held(r: &Row) -> StoreResult<Vec<RoleRef>> {
+                roles(r)
+            }
+
             fn names(roles: &[RoleRef], org: &str) -> bool {
                 roles.iter().any(|r| r.organization.as_deref() == Some(org))
+            }
+
+            fn holds(roles: &[RoleRef], role: &str) -> bool {
+                roles.iter().any(|r| r.role == role)
+            }
+
+            impl $uow {
+                /// Locks organization `id` until the commit; `false` when there is none.
+                async fn lock_organization(&mut self, tenant_id: &str, id: &str) -> StoreResult<bool> {
+                    let n = self
+                        .exec("UPDATE iotc_organizations SET display_name = display_name WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)])
+                        .await?;
+                    Ok(n > 0)
+                }
+
+                /// Locks custom role `id` until the commit; `false` when there is none.
+                async fn lock_custom_role(&mut self, tenant_id: &str, id: &str) -> StoreResult<bool> {
+                    let n = self
+                        .exec("UPDATE iotc_roles SET display_name = display_name WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)])
+                        .await?;
+                    Ok(n > 0)
+                }
+
+                /// Locks every organization and custom role `held` names, in sorted order (two
+                /// writers never wait on each other in a cycle): `NotFound` for one that is gone.
+                async fn lock_named(&mut self, tenant_id: &str, held: &[RoleRef]) -> StoreResult<()> {
+                    let orgs: std::collections::BTreeSet<&str> = held.iter().filter_map(|r| r.organization.as_deref()).collect();
+                    let custom: std::collections::BTreeSet<&str> =
+                        held.iter().map(|r| r.role.as_str()).filter(|r| built_in_role(r).is_none()).collect();
+                    for org in orgs {
+                        if !self.lock_organization(tenant_id, org).await? {
+                            return Err(StoreError::NotFound(format!("organization {org}")));
+                        }
+                    }
+                    for role in custom {
+                        if !self.lock_custom_role(tenant_id, role).await? {
+                            return Err(StoreError::NotFound(format!("role {role}")));
+                        }
+                    }
+                    Ok(())
+                }
+
+                /// The roles every user and API token of the tenant holds, read in this
+                /// transaction.
+                async fn all_held(&mut self, tenant_id: &str) -> StoreResult<(Vec<Vec<RoleRef>>, Vec<Vec<RoleRef>>)> {
+                    let users = self.fetch_all("SELECT roles FROM iotc_users WHERE tenant_id = $1", vec![Bind::S(tenant_id)], held).await?;
+                    let tokens = self.fetch_all("SELECT roles FROM iotc_api_tokens WHERE tenant_id = $1", vec![Bind::S(tenant_id)], held).await?;
+                    Ok((users, tokens))
+                }
             }
 
             #[async_trait]
@@ -108,11 +178,20 @@ macro_rules! impl_iotc_store {
                 async fn api_tokens(&self, tenant_id: &str) -> StoreResult<Vec<ApiToken>> {
                     self.fetch_all("SELECT * FROM iotc_api_tokens WHERE tenant_id = $1 ORDER BY id", vec![Bind::S(tenant_id)], token).await
                 }
+
+                async fn iotc_roles(&self, tenant_id: &str) -> StoreResult<Vec<CustomRole>> {
+                    self.fetch_all("SELECT * FROM iotc_roles WHERE tenant_id = $1 ORDER BY created_at, id", vec![Bind::S(tenant_id)], custom_role).await
+                }
             }
 
             #[async_trait]
             impl IotcWrites for $uow {
                 async fn create_organization(&mut self, o: &Organization) -> StoreResult<()> {
+                    if let Some(parent) = &o.parent {
+                        if !self.lock_organization(&o.tenant_id, parent).await? {
+                            return Err(StoreError::NotFound(format!("organization {parent}")));
+                        }
+                    }
                     self.exec(
                         "INSERT INTO iotc_organizations (tenant_id, id, display_name, parent, created_at) VALUES ($1, $2, $3, $4, $5)",
                         vec![Bind::S(&o.tenant_id), Bind::S(&o.id), Bind::S(&o.display_name), Bind::OptS(o.parent.as_deref()), Bind::I(o.created_at)],
@@ -123,6 +202,11 @@ macro_rules! impl_iotc_store {
                 }
 
                 async fn update_organization(&mut self, o: &Organization) -> StoreResult<()> {
+                    if let Some(parent) = &o.parent {
+                        if !self.lock_organization(&o.tenant_id, parent).await? {
+                            return Err(StoreError::NotFound(format!("organization {parent}")));
+                        }
+                    }
                     let n = self
                         .exec(
                             "UPDATE iotc_organizations SET display_name = $1, parent = $2 WHERE tenant_id = $3 AND id = $4",
@@ -136,15 +220,30 @@ macro_rules! impl_iotc_store {
                     Ok(())
                 }
 
-                async fn delete_organization(&mut self, tenant_id: &str, id: &str) -> StoreResult<bool> {
-                    let n = self.exec("DELETE FROM iotc_organizations WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)]).await?;
-                    if n > 0 {
-                        self.audited(tenant_id, "organization.delete", ("organization", id, ""));
+                async fn delete_organization(&mut self, tenant_id: &str, id: &str) -> StoreResult<Removal> {
+                    if !self.lock_organization(tenant_id, id).await? {
+                        return Ok(Removal::Missing);
                     }
-                    Ok(n > 0)
+                    let children = self
+                        .fetch_opt("SELECT COUNT(*) AS n FROM iotc_organizations WHERE tenant_id = $1 AND parent = $2", vec![Bind::S(tenant_id), Bind::S(id)], count)
+                        .await?
+                        .unwrap_or(0);
+                    let (users, tokens) = self.all_held(tenant_id).await?;
+                    let used = OrganizationUse {
+                        children,
+                        api_tokens: tokens.iter().filter(|t| names(t, id)).count() as i64,
+                        users: users.iter().filter(|u| names(u, id)).count() as i64,
+                    };
+                    if !used.is_unused() {
+                        return Ok(Removal::InUse(used));
+                    }
+                    self.exec("DELETE FROM iotc_organizations WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)]).await?;
+                    self.audited(tenant_id, "organization.delete", ("organization", id, ""));
+                    Ok(Removal::Removed)
                 }
 
                 async fn put_iotc_user(&mut self, u: &IotcUser) -> StoreResult<()> {
+                    self.lock_named(&u.tenant_id, &u.roles).await?;
                     self.exec("DELETE FROM iotc_users WHERE tenant_id = $1 AND id = $2", vec![Bind::S(&u.tenant_id), Bind::S(&u.id)]).await?;
                     let roles = json_list(&u.roles);
                     self.exec(
@@ -174,6 +273,7 @@ macro_rules! impl_iotc_store {
                 }
 
                 async fn create_api_token(&mut self, t: &ApiToken) -> StoreResult<()> {
+                    self.lock_named(&t.tenant_id, &t.roles).await?;
                     let roles = json_list(&t.roles);
                     self.exec(
                         "INSERT INTO iotc_api_tokens (tenant_id, id, roles, expiry_ms, secret_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -202,6 +302,45 @@ macro_rules! impl_iotc_store {
                         self.audited(tenant_id, "apiToken.delete", ("apiToken", id, ""));
                     }
                     Ok(found)
+                }
+
+                async fn put_iotc_role(&mut self, r: &CustomRole) -> StoreResult<bool> {
+                    let permissions = json_list(&r.permissions);
+                    let existed = self.lock_custom_role(&r.tenant_id, &r.id).await?;
+                    if existed {
+                        self.exec(
+                            "UPDATE iotc_roles SET display_name = $1, organization_role = $2, permissions = $3 WHERE tenant_id = $4 AND id = $5",
+                            vec![Bind::S(&r.display_name), Bind::Flag(r.organization_role), Bind::S(&permissions), Bind::S(&r.tenant_id), Bind::S(&r.id)],
+                        )
+                        .await?;
+                    } else {
+                        self.exec(
+                            "INSERT INTO iotc_roles (tenant_id, id, display_name, organization_role, permissions, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                            vec![Bind::S(&r.tenant_id), Bind::S(&r.id), Bind::S(&r.display_name), Bind::Flag(r.organization_role), Bind::S(&permissions), Bind::I(r.created_at)],
+                        )
+                        .await?;
+                    }
+                    let what = format!("{} permissions {}", r.display_name, permissions);
+                    self.audited(&r.tenant_id, if existed { "role.update" } else { "role.create" }, ("role", &r.id, &what));
+                    Ok(!existed)
+                }
+
+                async fn delete_iotc_role(&mut self, tenant_id: &str, id: &str) -> StoreResult<Removal> {
+                    if !self.lock_custom_role(tenant_id, id).await? {
+                        return Ok(Removal::Missing);
+                    }
+                    let (users, tokens) = self.all_held(tenant_id).await?;
+                    let used = OrganizationUse {
+                        children: 0,
+                        api_tokens: tokens.iter().filter(|t| holds(t, id)).count() as i64,
+                        users: users.iter().filter(|u| holds(u, id)).count() as i64,
+                    };
+                    if !used.is_unused() {
+                        return Ok(Removal::InUse(used));
+                    }
+                    self.exec("DELETE FROM iotc_roles WHERE tenant_id = $1 AND id = $2", vec![Bind::S(tenant_id), Bind::S(id)]).await?;
+                    self.audited(tenant_id, "role.delete", ("role", id, ""));
+                    Ok(Removal::Removed)
                 }
             }
         };

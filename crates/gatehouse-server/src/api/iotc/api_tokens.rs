@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::{list as page, no_content, ok, roles_json, same_id, IotcCaller, IotcJson};
+use super::paging::Page;
+use super::{no_content, ok, roles_json, same_id, IotcCaller, IotcJson};
 use crate::dialect::iotc::Iotc;
 use crate::state::AppState;
 
@@ -50,9 +51,10 @@ pub struct TokenBody {
     expiry: Option<String>,
 }
 
-pub async fn list(State(s): State<AppState>, IotcCaller(who): IotcCaller) -> Result<Response, Iotc> {
+/// By id (the core lists them so): the id is the page key.
+pub async fn list(State(s): State<AppState>, IotcCaller(who): IotcCaller, page: Page) -> Result<Response, Iotc> {
     let tokens = s.gh.iotc().api_tokens(&who).await?;
-    Ok(page(tokens.iter().map(token).collect()))
+    Ok(page.respond(s.gh.base_url(), tokens.iter().map(|t| (t.id.clone(), token(t)))))
 }
 
 pub async fn show(

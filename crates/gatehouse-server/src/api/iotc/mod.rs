@@ -3,11 +3,12 @@
 //!
 //! | file | paths |
 //! |---|---|
-//! | `roles.rs` | `GET /api/roles`, `GET /api/roles/{id}` |
+//! | `roles.rs` | `GET /api/roles`, `/api/roles/{id}` (GET; PUT and DELETE of custom roles) |
 //! | `organizations.rs` | `/api/organizations`, `/api/organizations/{id}` (PUT, GET, PATCH, DELETE) |
 //! | `users.rs` | `/api/users`, `/api/users/{id}` (PUT, GET, DELETE) |
 //! | `api_tokens.rs` | `/api/apiTokens`, `/api/apiTokens/{id}` and the singular `/api/apiToken/{id}` |
 //! | `audit_logs.rs` | `GET /api/auditLogs` (the tenant's audit log: time, actor and action filters, paging) |
+//! | `paging.rs` | `$top`, `$skipToken` and `nextLink` of every list |
 //!
 //! Every request needs `api-version=2022-07-31` (checked first: a clear 400 otherwise) and an
 //! `Authorization` of one of two kinds ([`IotcCaller`]): `Bearer` (our token for
@@ -19,6 +20,7 @@
 pub mod api_tokens;
 pub mod audit_logs;
 pub mod organizations;
+pub mod paging;
 pub mod roles;
 pub mod users;
 
@@ -57,7 +59,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/auditLogs", get(audit_logs::list))
         .route("/api/roles", get(roles::list))
-        .route("/api/roles/{id}", get(roles::show))
+        .route(
+            "/api/roles/{id}",
+            get(roles::show).put(roles::put).delete(roles::delete),
+        )
         .route("/api/organizations", get(organizations::list))
         .route(
             "/api/organizations/{id}",
@@ -174,11 +179,6 @@ pub fn roles_json(roles: &[RoleRef]) -> Value {
             })
             .collect(),
     )
-}
-
-/// `{"value": [...]}` (every list fits one page: no `nextLink`).
-pub fn list(items: Vec<Value>) -> Response {
-    axum::Json(json!({ "value": items })).into_response()
 }
 
 pub fn ok(v: Value) -> Response {

@@ -9,7 +9,8 @@ use gatehouse_core::model::Organization;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{list as page, no_content, ok, same_id, IotcCaller, IotcJson};
+use super::paging::Page;
+use super::{no_content, ok, same_id, IotcCaller, IotcJson};
 use crate::dialect::iotc::Iotc;
 use crate::state::AppState;
 
@@ -44,9 +45,13 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
     Option::<String>::deserialize(d).map(Some)
 }
 
-pub async fn list(State(s): State<AppState>, IotcCaller(who): IotcCaller) -> Result<Response, Iotc> {
+/// Oldest first: the page key is the creation time (zero-padded) and the id.
+pub async fn list(State(s): State<AppState>, IotcCaller(who): IotcCaller, page: Page) -> Result<Response, Iotc> {
     let orgs = s.gh.iotc().organizations(&who).await?;
-    Ok(page(orgs.iter().map(organization).collect()))
+    let keyed = orgs
+        .iter()
+        .map(|o| (format!("{:020}:{}", o.created_at.max(0), o.id), organization(o)));
+    Ok(page.respond(s.gh.base_url(), keyed))
 }
 
 pub async fn show(

@@ -10,7 +10,8 @@ use gatehouse_core::Error;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{list as page, no_content, ok, roles_json, same_id, IotcCaller, IotcJson};
+use super::paging::Page;
+use super::{no_content, ok, roles_json, same_id, IotcCaller, IotcJson};
 use crate::dialect::iotc::Iotc;
 use crate::state::AppState;
 
@@ -44,9 +45,10 @@ pub struct UserBody {
     roles: Vec<RoleRef>,
 }
 
-pub async fn list(State(s): State<AppState>, IotcCaller(who): IotcCaller) -> Result<Response, Iotc> {
+/// By id (the core lists them so): the id is the page key.
+pub async fn list(State(s): State<AppState>, IotcCaller(who): IotcCaller, page: Page) -> Result<Response, Iotc> {
     let users = s.gh.iotc().users(&who).await?;
-    Ok(page(users.iter().map(user).collect()))
+    Ok(page.respond(s.gh.base_url(), users.iter().map(|u| (u.id.clone(), user(u)))))
 }
 
 pub async fn show(
