@@ -46,6 +46,7 @@ fn bench(c: &mut Criterion) {
                         client_auth: "1",
                         user: None,
                         uti: "0123456789abcdef0123456789abcdef",
+                        act: None,
                         now: 1_795_292_493,
                     },
                 )

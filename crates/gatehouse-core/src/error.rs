@@ -6,6 +6,9 @@
 
 use crate::store::StoreError;
 
+mod object;
+pub use object::Object;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     // --- request shape ---
@@ -104,6 +107,17 @@ pub enum Error {
     RefreshTokenRevoked(&'static str),
     #[error("scope not granted: {0}")]
     ConsentRequired(String),
+    /// An on-behalf-of `assertion` or a token-exchange `subject_token`/`actor_token` that is not
+    /// a valid, unrevoked access token of this tenant for the calling application (the text
+    /// says which check failed; it is logged, never sent).
+    #[error("user assertion invalid: {0}")]
+    UserAssertionInvalid(&'static str),
+    /// RFC 8693: a token type the exchange does not take (`subject_token_type`, ...).
+    #[error("unsupported {parameter}: {value}")]
+    UnsupportedTokenType { parameter: &'static str, value: String },
+    /// RFC 8693: the `audience`/`resource` of an exchange is unknown or names two resources.
+    #[error("invalid exchange target: {0}")]
+    ExchangeTarget(String),
     #[error("form token missing or wrong")]
     FormExpired,
 
@@ -209,76 +223,6 @@ pub enum Error {
     Internal(String),
 }
 
-/// What kind of directory object a management error is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Object {
-    Tenant,
-    Application,
-    ServicePrincipal,
-    User,
-    Secret,
-    Certificate,
-    /// A secret or a certificate.
-    Credential,
-    AppRole,
-    AppRoleAssignment,
-    IdentifierUri,
-    Scope,
-    Group,
-    /// A user, service principal, group or application named only by its object id.
-    DirectoryObject,
-    /// A directory role (or Graph application permission) held by a principal.
-    DirectoryRole,
-    /// A row the store refused (a race lost to a concurrent writer).
-    Record,
-    Subscription,
-    ResourceGroup,
-    RoleDefinition,
-    RoleAssignment,
-    /// An IoT Central organization.
-    Organization,
-    /// An IoT Central API token.
-    ApiToken,
-    /// An IoT Central role.
-    Role,
-}
-
-impl Object {
-    /// The noun in lower case, as in "application 'x' was not found".
-    pub fn noun(self) -> &'static str {
-        match self {
-            Self::Tenant => "tenant",
-            Self::Application => "application",
-            Self::ServicePrincipal => "service principal",
-            Self::User => "user",
-            Self::Secret => "secret",
-            Self::Certificate => "certificate",
-            Self::Credential => "credential",
-            Self::AppRole => "app role",
-            Self::AppRoleAssignment => "app role assignment",
-            Self::IdentifierUri => "identifier URI",
-            Self::Scope => "scope",
-            Self::Group => "group",
-            Self::DirectoryObject => "directory object",
-            Self::DirectoryRole => "directory role",
-            Self::Record => "record",
-            Self::Subscription => "subscription",
-            Self::ResourceGroup => "resource group",
-            Self::RoleDefinition => "role definition",
-            Self::RoleAssignment => "role assignment",
-            Self::Organization => "organization",
-            Self::ApiToken => "API token",
-            Self::Role => "role",
-        }
-    }
-}
-
-impl std::fmt::Display for Object {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.noun())
-    }
-}
-
 /// The neutral kind of an error, which every front door maps to its own status and code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -323,6 +267,9 @@ impl Error {
             | Self::BadUserCode
             | Self::RefreshTokenInvalid(_)
             | Self::RefreshTokenRevoked(_)
+            | Self::UserAssertionInvalid(_)
+            | Self::UnsupportedTokenType { .. }
+            | Self::ExchangeTarget(_)
             | Self::FormExpired
             | Self::RedirectUriMismatch
             | Self::RedirectUriUnsafe

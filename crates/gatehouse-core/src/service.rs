@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::issuance::client_auth::{ClientAuth, Presented};
 use crate::issuance::directory::Directory;
 use crate::issuance::grants;
+use crate::issuance::grants::user_assertion::TokenVerifier;
 use crate::issuance::keyring::KeyRing;
 use crate::issuance::throttle::{Throttle, ThrottlePolicy};
 use crate::model::Tenant;
@@ -161,8 +162,23 @@ impl Gatehouse {
         self.directory.tenant(segment).await
     }
 
-    /// The token endpoint, both dialects: the tenant, then the one grant dispatch.
+    /// The token endpoint, both dialects: the tenant, then the one grant dispatch. Without a
+    /// token verifier, on-behalf-of and token exchange are refused ([`Gatehouse::token_with`]).
     pub async fn token(&self, req: TokenRequest) -> Result<TokenResponse, Error> {
+        self.token_checked(req, None).await
+    }
+
+    /// The token endpoint with `tokens` checking the user tokens that on-behalf-of and token
+    /// exchange present (the server lends the verifier of its bearer routes).
+    pub async fn token_with(&self, req: TokenRequest, tokens: &dyn TokenVerifier) -> Result<TokenResponse, Error> {
+        self.token_checked(req, Some(tokens)).await
+    }
+
+    async fn token_checked(
+        &self,
+        req: TokenRequest,
+        tokens: Option<&dyn TokenVerifier>,
+    ) -> Result<TokenResponse, Error> {
         let grant_type = req
             .params
             .get("grant_type")
@@ -174,15 +190,11 @@ impl Gatehouse {
             basic: req.basic.clone(),
             source: req.source,
         };
-        let issued = grants::issue(
-            &self.grant_env(),
-            self.client_auth(),
-            &tenant,
-            &req.params,
-            &presented,
-            req.dialect,
-        )
-        .await?;
+        let env = grants::GrantEnv {
+            tokens,
+            ..self.grant_env()
+        };
+        let issued = grants::issue(&env, self.client_auth(), &tenant, &req.params, &presented, req.dialect).await?;
         Ok(match req.dialect {
             Dialect::V1 => TokenResponse::V1(issued.to_v1()),
             Dialect::V2 => TokenResponse::V2(issued.to_v2()),
@@ -213,6 +225,8 @@ impl Gatehouse {
             revocations: store,
             consent: store,
             app_uses: store,
+            pre_authorized: store,
+            tokens: None,
         }
     }
 

@@ -52,6 +52,10 @@ pub struct AccessClaims<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nbf: Option<u64>,
     pub exp: u64,
+    /// RFC 8693 section 4.1: who acts for the subject (tokens from a token exchange); prior
+    /// actors nest inside it, the outermost being the current one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Actor>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub azp: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,6 +111,24 @@ pub struct AccessClaims<'a> {
     pub uti: Option<Cow<'a, str>>,
     /// `2.0` or `1.0`.
     pub ver: Cow<'a, str>,
+}
+
+/// An `act` claim (RFC 8693 section 4.1): the acting party's `sub` and `client_id`, and the
+/// actor before it (`act`), if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub sub: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Box<Actor>>,
+}
+
+impl Actor {
+    /// How many actors the chain names (this one and every prior one).
+    pub fn depth(&self) -> usize {
+        1 + self.act.as_ref().map_or(0, |a| a.depth())
+    }
 }
 
 /// Past this many groups a token carries the overage indicator instead (Entra's JWT limit).
@@ -207,6 +229,7 @@ mod tests {
             iat: Some(1),
             nbf: Some(1),
             exp: 2,
+            act: None,
             azp: None,
             azpacr: None,
             appid: Some("c".into()),
@@ -234,5 +257,19 @@ mod tests {
         );
         let back: AccessClaims<'static> = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn nested_act_claims_read_back_with_their_depth() {
+        let c: AccessClaims<'static> = serde_json::from_value(json!({
+            "iss": "i", "aud": "a", "exp": 10, "tid": "t", "ver": "2.0",
+            "act": {"sub": "s2", "client_id": "c2", "act": {"sub": "s1"}}
+        }))
+        .unwrap();
+        let act = c.act.unwrap();
+        assert_eq!((act.sub.as_str(), act.depth()), ("s2", 2));
+        assert_eq!(act.act.unwrap().client_id, None);
+        let bad = json!({"iss": "i", "aud": "a", "exp": 10, "tid": "t", "ver": "2.0", "act": "s"});
+        assert!(serde_json::from_value::<AccessClaims<'static>>(bad).is_err());
     }
 }

@@ -128,6 +128,8 @@ impl ProviderMetadata {
                 "client_credentials",
                 "urn:ietf:params:oauth:grant-type:device_code",
                 "refresh_token",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
             ]),
             scopes_supported: strings(&["openid", "profile", "email", "offline_access"]),
             subject_types_supported: strings(&["pairwise"]),

@@ -84,6 +84,9 @@ pub struct ErrorBody {
     pub correlation_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_uri: Option<String>,
+    /// Entra's `suberror` (`consent_required` with AADSTS65001), which MSAL reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suberror: Option<String>,
 }
 
 impl ErrorBody {
@@ -108,7 +111,14 @@ impl ErrorBody {
             trace_id: trace_id.to_owned(),
             correlation_id: correlation_id.to_owned(),
             error_uri: error_uri_base.map(|b| format!("{b}/error?code={aadsts}")),
+            suberror: None,
         }
+    }
+
+    /// The body with Entra's `suberror`.
+    pub fn with_suberror(mut self, suberror: Option<&str>) -> Self {
+        self.suberror = suberror.map(str::to_owned);
+        self
     }
 }
 

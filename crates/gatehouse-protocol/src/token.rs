@@ -17,6 +17,9 @@ pub struct TokenResponseV2 {
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_info: Option<String>,
+    /// RFC 8693 section 2.2.1: the type of a token-exchange answer's `access_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
 }
 
 /// Answer of `POST /{tenant}/oauth2/token` (v1): every number is a string.
@@ -33,6 +36,9 @@ pub struct TokenResponseV1 {
     pub refresh_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token: Option<String>,
+    /// RFC 8693 section 2.2.1: the type of a token-exchange answer's `access_token`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<String>,
 }
 
 /// What a minted access token needs to be turned into either response shape.
@@ -60,6 +66,7 @@ impl IssuedToken {
             refresh_token: None,
             id_token: None,
             client_info: None,
+            issued_token_type: None,
         }
     }
 
@@ -74,6 +81,7 @@ impl IssuedToken {
             access_token: self.access_token.clone(),
             refresh_token: None,
             id_token: None,
+            issued_token_type: None,
         }
     }
 }

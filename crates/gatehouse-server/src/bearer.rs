@@ -177,3 +177,16 @@ impl TokenCheck {
         Ok(claims.map(|claims| VerifiedToken { caller, claims }))
     }
 }
+
+/// The token endpoint's check of the user tokens that on-behalf-of and token exchange present:
+/// exactly the check of introspection and of our bearer routes.
+#[async_trait]
+impl gatehouse_core::issuance::grants::user_assertion::TokenVerifier for TokenCheck {
+    async fn verify_claims(
+        &self,
+        token: &str,
+        audiences: &[String],
+    ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, Error> {
+        Ok(self.verify(token, audiences).await?.map(|v| v.claims))
+    }
+}

@@ -25,6 +25,7 @@ pub fn entra() -> Refusals {
                     refusal.description()
                 ),
                 retry_after: None,
+                suberror: None,
             };
             tracing::info!(trace_id = %ids.trace_id, status = wire.status, "request refused by the listener");
             let mut response = render(&wire, &ids);

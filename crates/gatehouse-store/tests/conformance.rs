@@ -51,6 +51,9 @@ use iotc::*;
 #[path = "conformance/keys.rs"]
 mod keys;
 use keys::*;
+#[path = "conformance/pre_authorized.rs"]
+mod pre_authorized;
+use pre_authorized::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -572,6 +575,7 @@ macro_rules! suite {
             case!(iotc_deletes_never_race_a_write_that_starts_using_what_they_delete);
             case!(a_rotation_adds_one_successor_and_schedules_the_old_keys_retirement);
             case!(two_processes_rotating_at_once_add_one_key);
+            case!(pre_authorizations_round_trip_per_tenant_and_are_audited);
         }
     };
 }

@@ -12,6 +12,7 @@ pub mod directory;
 pub mod directory_roles;
 pub mod groups;
 pub mod keys;
+pub mod pre_authorized;
 pub mod rbac;
 pub mod subscriptions;
 pub mod tenants;

@@ -6,7 +6,7 @@ use gatehouse_keys::jws;
 /// The access-token claim set and the issuer string are defined once, in gatehouse-protocol,
 /// and shared with the guard that verifies them.
 pub use gatehouse_protocol::claims::{issuer, AccessClaims, Audience};
-use gatehouse_protocol::claims::{ClaimNames, ClaimSource, ClaimSources, GROUPS_LIMIT};
+use gatehouse_protocol::claims::{Actor, ClaimNames, ClaimSource, ClaimSources, GROUPS_LIMIT};
 use gatehouse_protocol::discovery::Dialect;
 use serde::Serialize;
 
@@ -34,6 +34,8 @@ pub struct MintInput<'a> {
     pub user: Option<&'a User>,
     /// The token's own id (`uti`, from [`new_uti`]): what a revocation of this one token names.
     pub uti: &'a str,
+    /// RFC 8693 `act`: who acts for the subject (token exchange), with the prior actors.
+    pub act: Option<&'a Actor>,
     pub now: UnixTime,
 }
 
@@ -60,6 +62,7 @@ pub fn mint<'a>(keys: &TenantKeys, base_url: &str, input: &MintInput<'a>) -> Res
         iat: Some(unsigned(input.now)),
         nbf: Some(unsigned(input.now)),
         exp: unsigned(exp),
+        act: input.act.cloned(),
         azp: v2.then_some(Cow::Borrowed(input.client_id)),
         azpacr: v2.then_some(Cow::Borrowed(input.client_auth)),
         appid: (!v2).then_some(Cow::Borrowed(input.client_id)),
@@ -202,6 +205,7 @@ mod tests {
             client_auth: "1",
             user,
             uti: &new_uti(),
+            act: None,
             now: 1_700_000_000,
         };
         let (token, exp) = mint(&keys, "https://h", &input).unwrap();
@@ -268,6 +272,7 @@ mod tests {
             client_auth: "1",
             user: None,
             uti: &new_uti(),
+            act: None,
             now: 1_700_000_000,
         };
         let (token, _) = mint(&keys, "https://h", &input).unwrap();

@@ -95,6 +95,20 @@ pub struct ClientCertificate {
     pub end: UnixTime,
 }
 
+/// A client application an API pre-authorizes for some of its delegated permissions (Entra's
+/// `api.preAuthorizedApplications`): on-behalf-of and token exchange need no consent for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreAuthorized {
+    pub tenant_id: String,
+    /// The API's appId, lower-case.
+    pub api_app_id: String,
+    /// The client application's appId, lower-case.
+    pub client_app_id: String,
+    /// Permission names of the API (`.default`: all of them; `offline_access`: refresh tokens).
+    pub scopes: Vec<String>,
+}
+
 /// An app role of a resource API granted to a service principal (Graph's `appRoleAssignment`;
 /// not an Azure RBAC role assignment, which names a role definition and a scope).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -32,6 +32,7 @@
 //! | `settings.rs` | [`SettingStore`] |
 //! | `maintenance.rs` | [`MaintenanceStore`] |
 //! | `changes.rs` | [`ChangeStore`], [`Change`], [`ChangeKind`] |
+//! | `pre_authorized.rs` | [`PreAuthorizationStore`]: the client applications an API pre-authorizes |
 //! | `audit.rs` | [`AuditStore`]: reading the audit chain (entries are written by units of work) |
 //! | `unit_of_work.rs` | [`UnitOfWorkStore`], [`UnitOfWork`] and the writes it carries |
 
@@ -47,6 +48,7 @@ mod groups;
 mod iotc;
 mod maintenance;
 mod pats;
+mod pre_authorized;
 mod refresh;
 mod revocations;
 mod sessions;
@@ -69,6 +71,7 @@ pub use groups::GroupStore;
 pub use iotc::{IotcStore, IotcWrites, OrganizationUse, Removal};
 pub use maintenance::MaintenanceStore;
 pub use pats::{PatStore, PatWrites};
+pub use pre_authorized::PreAuthorizationStore;
 pub use refresh::RefreshStore;
 pub use revocations::RevocationStore;
 pub use sessions::{AppGrant, AuthorizedAppStore, SessionStore};
@@ -125,6 +128,7 @@ pub trait Store:
     + DirectoryRoleStore
     + AuditStore
     + PatStore
+    + PreAuthorizationStore
     + IotcStore
     + Send
     + Sync

@@ -23,6 +23,8 @@ pub struct Wire {
     pub text: String,
     /// Seconds for a `Retry-After` header.
     pub retry_after: Option<u64>,
+    /// Entra's `suberror` (`consent_required` with AADSTS65001).
+    pub suberror: Option<&'static str>,
 }
 
 impl Wire {
@@ -40,6 +42,7 @@ pub fn wire(e: &Error) -> Wire {
         aadsts,
         text,
         retry_after: None,
+        suberror: None,
     };
     match e {
             Error::MissingParameter(p) => w(400, E::InvalidRequest, 900144, format!("The request body must contain the following parameter: '{p}'.")),
@@ -48,7 +51,7 @@ pub fn wire(e: &Error) -> Wire {
             Error::BodyTimeout => w(408, E::InvalidRequest, 9002313, "Invalid request. The request body did not arrive in time: send it at once, not slowly.".into()),
         Error::BodyTooLarge => w(413, E::InvalidRequest, 9002313, "Invalid request. The request body is larger than the server accepts.".into()),
             Error::ContentType => w(400, E::InvalidRequest, 9002313, "Invalid request. Send the parameters as application/x-www-form-urlencoded.".into()),
-            Error::UnsupportedGrant(g) => w(400, E::UnsupportedGrantType, 70003, format!("The app requested an unsupported grant type '{g}'. Use client_credentials, authorization_code, urn:ietf:params:oauth:grant-type:device_code or refresh_token.")),
+            Error::UnsupportedGrant(g) => w(400, E::UnsupportedGrantType, 70003, format!("The app requested an unsupported grant type '{g}'. Use client_credentials, authorization_code, urn:ietf:params:oauth:grant-type:device_code, refresh_token, urn:ietf:params:oauth:grant-type:jwt-bearer (on-behalf-of) or urn:ietf:params:oauth:grant-type:token-exchange.")),
             Error::InvalidTarget(s) => w(400, E::InvalidTarget, 9010010, format!("The resource parameter is not valid (RFC 8707). {s}")),
             Error::InvalidScope(s) => w(400, E::InvalidScope, 70011, format!("The provided value for the input parameter 'scope' is not valid. {s}")),
             Error::BearerInvalid(_) => w(401, E::InvalidToken, 50132, "The access token is missing, invalid or expired. Send 'Authorization: Bearer' with a user access token this tenant issued for Microsoft Graph (scope openid or User.Read).".into()),
@@ -79,6 +82,7 @@ pub fn wire(e: &Error) -> Wire {
                 aadsts: 50053,
                 text: format!("Too many failed attempts. Try again in {retry_after} seconds."),
                 retry_after: Some(*retry_after),
+                suberror: None,
             },
             Error::AuthorizationPending => w(400, E::AuthorizationPending, 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.".into()),
             Error::SlowDown => w(400, E::SlowDown, 70016, "OAuth 2.0 device flow error. Polling too fast: wait the interval (5 seconds more) between requests.".into()),
@@ -91,7 +95,13 @@ pub fn wire(e: &Error) -> Wire {
             Error::UserDisabled => w(400, E::InvalidGrant, 50057, "The user account is disabled. Ask an administrator to enable it.".into()),
             Error::RefreshTokenInvalid(_) => w(400, E::InvalidGrant, 70000, "The provided refresh token is not valid for this client. Sign in again.".into()),
             Error::RefreshTokenRevoked(_) => w(400, E::InvalidGrant, 70008, "The refresh token has expired or was revoked. Sign in again.".into()),
-            Error::ConsentRequired(s) => w(400, E::InvalidGrant, 65001, format!("The user or administrator has not consented to use the application for {s}. Sign in again asking for it.")),
+            Error::ConsentRequired(s) => Wire {
+                suberror: Some("consent_required"),
+                ..w(400, E::InvalidGrant, 65001, format!("The user or administrator has not consented to use the application for {s}. Send an interactive authorization request for this user and resource, or have an administrator grant consent (gatehouse app consent grant)."))
+            },
+            Error::UserAssertionInvalid(_) => w(400, E::InvalidGrant, 50013, "Assertion failed signature validation or is not valid: it must be an unexpired, unrevoked user access token this tenant issued for the calling application (its appId or identifier URI as the audience).".into()),
+            Error::UnsupportedTokenType { parameter, value } => w(400, E::InvalidRequest, 9002313, format!("Invalid request. The {parameter} '{}' is not supported: use urn:ietf:params:oauth:token-type:access_token or urn:ietf:params:oauth:token-type:jwt.", value.chars().take(100).collect::<String>())),
+            Error::ExchangeTarget(t) => w(400, E::InvalidTarget, 500011, format!("The requested target is not valid: {t}. Name one resource registered in this tenant (its identifier URI or appId) in 'audience' or 'resource'.")),
             Error::RedirectUriMismatch => w(400, E::InvalidRequest, 50011, "The redirect URI specified in the request does not match the redirect URIs configured for the application. Register it with 'gatehouse app create --redirect-uri'.".into()),
             Error::RedirectUriUnsafe => w(400, E::InvalidRequest, 50011, "The redirect URI registered for this application is not allowed: it must be https, http to a loopback address, or a private-use scheme, without a fragment or user information. The application's owner must register a safe redirect URI.".into()),
             Error::UnsupportedResponseType(t) => w(400, E::UnsupportedResponseType, 700054, format!("response_type '{t}' is not supported. Use response_type=code.")),
@@ -158,7 +168,8 @@ pub fn render(wire: &Wire, ids: &RequestIds) -> Response {
         &ids.correlation_id,
         &entra_now(),
         None,
-    );
+    )
+    .with_suberror(wire.suberror);
     let mut response = (wire.status_code(), axum::Json(body)).into_response();
     let h = response.headers_mut();
     if let Some(secs) = wire.retry_after {
@@ -258,6 +269,28 @@ mod tests {
         assert_eq!(code(Error::AssertionSubject), (401, ic, 700021));
         assert_eq!(code(Error::AssertionMalformed("x")), (401, ic, 50027));
         assert_eq!(code(Error::AssertionReplayed), (401, ic, 50027));
+    }
+
+    #[test]
+    fn on_behalf_of_and_exchange_errors_have_entra_codes() {
+        let consent = wire(&Error::ConsentRequired("api://b/read".into()));
+        assert_eq!(
+            (consent.status, consent.error, consent.aadsts, consent.suberror),
+            (400, OAuthError::InvalidGrant, 65001, Some("consent_required"))
+        );
+        let bad = wire(&Error::UserAssertionInvalid("issued by another tenant"));
+        assert_eq!((bad.error, bad.aadsts), (OAuthError::InvalidGrant, 50013));
+        assert!(
+            !bad.text.contains("another tenant"),
+            "the failed check is logged, not sent"
+        );
+        let target = wire(&Error::ExchangeTarget("x".into()));
+        assert_eq!((target.error.as_str(), target.aadsts), ("invalid_target", 500011));
+        let t = wire(&Error::UnsupportedTokenType {
+            parameter: "subject_token_type",
+            value: "x".into(),
+        });
+        assert_eq!(t.error, OAuthError::InvalidRequest);
     }
 
     #[tokio::test]

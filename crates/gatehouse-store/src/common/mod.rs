@@ -58,6 +58,8 @@ mod audit_store;
 mod pat_store;
 #[macro_use]
 mod iotc_store;
+#[macro_use]
+mod pre_authorization_store;
 
 use gatehouse_core::StoreError;
 
@@ -90,6 +92,7 @@ macro_rules! impl_store {
         impl_audit_store!($store, $db);
         impl_pat_store!($store, $uow, $db);
         impl_iotc_store!($store, $uow, $db);
+        impl_pre_authorization_store!($store, $db);
     };
 }
 

@@ -1,4 +1,5 @@
-//! `gatehouse api create|list`: resource APIs (identifier URIs, app roles).
+//! `gatehouse api create|list|pre-authorize`: resource APIs (identifier URIs, app roles, the
+//! client applications they pre-authorize).
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -13,12 +14,18 @@ use crate::output::{print, Output};
 pub enum ApiCmd {
     /// Register a resource API that tokens can be issued for.
     #[command(
-        after_help = "Example:\n  gatehouse api create --name orders --identifier-uri api://orders --app-role Orders.Read --app-role Orders.Write\n  gatehouse api create --name code --identifier-uri api://code --scope code_manage:code_write --scope code_write\nWithout --identifier-uri the API is named api://{appId}."
+        after_help = "Example:\n  gatehouse api create --name orders --identifier-uri api://orders --app-role Orders.Read --app-role Orders.Write\n  gatehouse api create --name code --identifier-uri api://code --scope code_manage:code_write --scope code_write\n  gatehouse api create --name middle --identifier-uri api://middle --scope access --redirect-uri https://middle.example/callback\nWithout --identifier-uri the API is named api://{appId}."
     )]
     Create(Create),
     /// List the resources of a tenant: built-in (ARM, Graph, ...) and registered.
     #[command(after_help = "Example:\n  gatehouse api list --output json")]
     List(ListArgs),
+    /// Client applications the API pre-authorizes (on-behalf-of without consent).
+    #[command(
+        subcommand,
+        after_help = "Example:\n  gatehouse api pre-authorize add --api api://orders --client middle-tier --scope Orders.Read"
+    )]
+    PreAuthorize(super::api_pre_authorize::PreAuthorizeCmd),
 }
 
 #[derive(Args)]
@@ -35,6 +42,10 @@ pub struct Create {
     /// (`--scope code_manage:code_write --scope code_write`).
     #[arg(long = "scope")]
     scopes: Vec<String>,
+    /// Redirect URI (repeatable) for an API that also signs users in (a middle-tier web API
+    /// asking its users' consent to call other APIs on their behalf).
+    #[arg(long = "redirect-uri")]
+    redirect_uris: Vec<String>,
     #[arg(long)]
     tenant: Option<String>,
     #[command(flatten)]
@@ -60,10 +71,17 @@ impl ApiCmd {
                 let ctx = Ctx::open(&c.store).await?;
                 let admin = ctx.admin();
                 let tenant = admin.tenant(c.tenant.as_deref()).await.map_err(explain)?;
-                let api = admin
+                let mut api = admin
                     .create_api(&tenant, &c.name, c.identifier_uris, c.app_roles, c.scopes)
                     .await
                     .map_err(explain)?;
+                if !c.redirect_uris.is_empty() {
+                    let changes = gatehouse_core::admin::directory::AppChanges {
+                        redirect_uris: Some(c.redirect_uris),
+                        ..Default::default()
+                    };
+                    api = admin.update_app(&tenant, &api, changes).await.map_err(explain)?;
+                }
                 print(c.output, &serde_json::to_value(&api)?, &[]);
             }
             Self::List(l) => {
@@ -80,6 +98,7 @@ impl ApiCmd {
                 }
                 print(l.output, &Value::Array(rows), &["displayName", "identifier", "kind"]);
             }
+            Self::PreAuthorize(p) => p.run().await?,
         }
         Ok(())
     }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod api;
+pub mod api_pre_authorize;
 pub mod app;
 pub mod app_consent;
 pub mod audit;
@@ -72,6 +73,7 @@ fn list_hint(object: Object) -> &'static str {
         Object::Organization => "see 'gatehouse org list'",
         Object::Role => "see 'gatehouse role list'",
         Object::ApiToken => "see GET /api/apiTokens or the Permissions > API tokens page",
+        Object::PreAuthorization => "see 'gatehouse api pre-authorize list --api API'",
         Object::ResourceGroup | Object::RoleDefinition | Object::RoleAssignment => {
             "see them with the Azure CLI ('az group list', 'az role definition list', 'az role assignment list')"
         }

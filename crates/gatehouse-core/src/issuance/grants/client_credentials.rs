@@ -78,6 +78,7 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
             client_auth: method.acr(),
             user: None,
             uti: &mint::new_uti(),
+            act: None,
             now: t,
         },
     )?;

@@ -2,6 +2,7 @@
 //! the access token, id_token and client_info for a user, and starting refresh-token families.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
+use gatehouse_protocol::claims::Actor;
 use gatehouse_protocol::discovery::Dialect;
 use gatehouse_protocol::scope::{self, Delegated, ScopeError};
 use gatehouse_protocol::token::IssuedToken;
@@ -11,6 +12,7 @@ use super::Issued;
 use crate::error::Error;
 use crate::issuance::directory::ClientEntry;
 use crate::issuance::mint::{self, MintInput};
+use crate::issuance::resources::Resource;
 use crate::model::{now, RefreshFamily, RefreshToken, Tenant, User};
 use crate::secret;
 use crate::store::RefreshStore;
@@ -46,6 +48,18 @@ pub struct UserGrant<'a> {
 pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error> {
     let resource = env.directory.resource(g.tenant, &g.scope.resource).await?;
     let scp = crate::issuance::scopes::scp(env.consent, g.tenant, g.client, g.user, g.scope, &resource).await?;
+    issue_scoped(env, g, &resource, &scp, None).await
+}
+
+/// Mints the user's tokens with `scp` already decided (on-behalf-of and token exchange decide
+/// it from the middle application's entitlement) and an optional RFC 8693 `act` claim.
+pub async fn issue_scoped(
+    env: &GrantEnv<'_>,
+    g: UserGrant<'_>,
+    resource: &Resource,
+    scp: &str,
+    act: Option<&Actor>,
+) -> Result<Issued, Error> {
     let groups = env.directory.groups(&g.tenant.id, &g.user.id).await?;
     let keys = env.keys.for_tenant(g.tenant).await?;
     let t = now();
@@ -61,12 +75,13 @@ pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error
             subject: &g.user.id,
             roles: &[],
             groups: &groups,
-            scopes: Some(&scp),
+            scopes: Some(scp),
             family: g.family,
             app_only: false,
             client_auth: g.client_auth,
             user: Some(g.user),
             uti: &uti,
+            act,
             now: t,
         },
     )?;
@@ -113,6 +128,7 @@ pub async fn issue(env: &GrantEnv<'_>, g: UserGrant<'_>) -> Result<Issued, Error
         refresh_token: g.refresh_token,
         id_token,
         client_info,
+        issued_token_type: None,
     })
 }
 

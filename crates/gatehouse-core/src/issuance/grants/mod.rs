@@ -12,7 +12,11 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod delegated;
 pub mod device_code;
+pub mod entitlement;
+pub mod on_behalf_of;
 pub mod refresh_token;
+pub mod token_exchange;
+pub mod user_assertion;
 
 use gatehouse_protocol::discovery::Dialect;
 use gatehouse_protocol::token::{IssuedToken, TokenResponseV1, TokenResponseV2};
@@ -24,8 +28,10 @@ use crate::issuance::directory::{ClientEntry, Directory};
 use crate::issuance::keyring::KeyRing;
 use crate::model::Tenant;
 use crate::store::{
-    AuthCodeStore, AuthorizedAppStore, DeviceCodeStore, RefreshStore, RevocationStore, SessionStore, UserStore,
+    AuthCodeStore, AuthorizedAppStore, DeviceCodeStore, PreAuthorizationStore, RefreshStore, RevocationStore,
+    SessionStore, UserStore,
 };
+use user_assertion::TokenVerifier;
 
 /// A grant type the token endpoint accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +40,10 @@ pub enum Grant {
     AuthorizationCode,
     RefreshToken,
     DeviceCode,
+    /// Entra's on-behalf-of (`jwt-bearer` with `requested_token_use=on_behalf_of`).
+    OnBehalfOf,
+    /// RFC 8693 token exchange.
+    TokenExchange,
 }
 
 impl Grant {
@@ -44,6 +54,8 @@ impl Grant {
             "authorization_code" => Ok(Self::AuthorizationCode),
             "refresh_token" => Ok(Self::RefreshToken),
             device_code::GRANT_TYPE | device_code::SHORT_GRANT_TYPE => Ok(Self::DeviceCode),
+            on_behalf_of::GRANT_TYPE => Ok(Self::OnBehalfOf),
+            token_exchange::GRANT_TYPE => Ok(Self::TokenExchange),
             other => Err(Error::UnsupportedGrant(other.chars().take(100).collect())),
         }
     }
@@ -51,7 +63,7 @@ impl Grant {
     /// Which clients may use it.
     pub fn clients(self) -> Clients {
         match self {
-            Self::ClientCredentials => Clients::Confidential,
+            Self::ClientCredentials | Self::OnBehalfOf | Self::TokenExchange => Clients::Confidential,
             Self::AuthorizationCode | Self::RefreshToken | Self::DeviceCode => Clients::PublicOrConfidential,
         }
     }
@@ -74,6 +86,11 @@ pub struct GrantEnv<'a> {
     pub consent: &'a dyn SessionStore,
     /// "Last used" of the apps a user authorized.
     pub app_uses: &'a dyn AuthorizedAppStore,
+    /// The APIs' pre-authorized client applications (on-behalf-of, token exchange).
+    pub pre_authorized: &'a dyn PreAuthorizationStore,
+    /// Checks presented user tokens (on-behalf-of, token exchange): lent by the server for the
+    /// request; `None` where no verifier is at hand (those grants are then refused).
+    pub tokens: Option<&'a dyn TokenVerifier>,
 }
 
 /// One token request, as a grant sees it: the tenant, the authenticated client, the parameters.
@@ -112,6 +129,8 @@ pub async fn issue(
         Grant::AuthorizationCode => authorization_code::grant(env, &ctx).await,
         Grant::RefreshToken => refresh_token::grant(env, &ctx).await,
         Grant::DeviceCode => device_code::grant(env, &ctx).await,
+        Grant::OnBehalfOf => on_behalf_of::grant(env, &ctx).await,
+        Grant::TokenExchange => token_exchange::grant(env, &ctx).await,
     }
 }
 
@@ -122,6 +141,8 @@ pub struct Issued {
     pub refresh_token: Option<String>,
     pub id_token: Option<String>,
     pub client_info: Option<String>,
+    /// RFC 8693's `issued_token_type` (token exchange only).
+    pub issued_token_type: Option<&'static str>,
 }
 
 impl From<IssuedToken> for Issued {
@@ -131,6 +152,7 @@ impl From<IssuedToken> for Issued {
             refresh_token: None,
             id_token: None,
             client_info: None,
+            issued_token_type: None,
         }
     }
 }
@@ -141,6 +163,7 @@ impl Issued {
         r.refresh_token = self.refresh_token.clone();
         r.id_token = self.id_token.clone();
         r.client_info = self.client_info.clone();
+        r.issued_token_type = self.issued_token_type.map(str::to_owned);
         r
     }
 
@@ -148,6 +171,7 @@ impl Issued {
         let mut r = self.token.to_v1();
         r.refresh_token = self.refresh_token.clone();
         r.id_token = self.id_token.clone();
+        r.issued_token_type = self.issued_token_type.map(str::to_owned);
         r
     }
 }

@@ -35,7 +35,7 @@ async fn token(
         source,
     };
     // `no-store` and `Pragma: no-cache` come from the context middleware.
-    Ok(match state.gh.token(request).await? {
+    Ok(match state.gh.token_with(request, &state.tokens).await? {
         TokenResponse::V2(body) => Json(body).into_response(),
         TokenResponse::V1(body) => Json(body).into_response(),
     })
