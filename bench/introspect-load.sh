@@ -7,8 +7,9 @@
 # Gatehouse: a release `gatehouse serve` on a fresh data folder pinned to CPU 0, an ES256 tenant,
 # an API (the resource server, which introspects with its own secret, HTTP Basic) and a service
 # principal holding one of its app roles, whose client-credentials token is introspected. The
-# peer: bench/peer/introspection-server.mjs, a client-credentials JWT (ES256) of client `caller`
-# for `https://api.example.com`, introspected by client `rs`. wrk runs pinned to CPU 1; every
+# peer: bench/peer/introspection-server.mjs, a client-credentials token of client `caller` for
+# `https://api.example.com`, introspected by client `rs`; opaque, because node-oidc-provider
+# refuses to introspect its JWT access tokens (`unsupported_token_type`). wrk runs pinned to CPU 1; every
 # answer must be `"active":true` (the script stops a thread otherwise). BIN=... NO_BUILD=1 as in
 # bench/load.sh.
 set -euo pipefail
@@ -79,7 +80,7 @@ if [ -n "$PEER" ]; then
   PEER_DIR=$PWD/bench/peer
   [ -d "$PEER_DIR/node_modules/oidc-provider" ] || (cd "$PEER_DIR" && npm install --silent --no-audit --no-fund --no-save oidc-provider@9.13.3 >/dev/null)
   PORT=3001
-  (cd "$PEER_DIR" && PORT=$PORT exec node introspection-server.mjs >"$DIR/peer.log" 2>&1) &
+  (cd "$PEER_DIR" && AT_FORMAT=opaque PORT=$PORT exec node introspection-server.mjs >"$DIR/peer.log" 2>&1) &
   PIDS+=($!); NP=$!
   for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/.well-known/openid-configuration" && break; sleep 0.2; done
   S=bench-secret-0123456789abcdef0123456789abcdef

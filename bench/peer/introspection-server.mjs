@@ -1,11 +1,11 @@
 // node-oidc-provider (the benchmark peer of ../shared/bench) with RFC 7662 introspection on, for
 // bench/introspect-load.sh: a client `caller` gets client-credentials tokens for the resource
 // `https://api.example.com`; the resource server `rs` introspects them. Listens on 127.0.0.1.
-// Env: PORT (3001), AT_FORMAT (jwt|opaque), AT_ALG (ES256|RS256).
+// Env: PORT (3001), AT_FORMAT (opaque|jwt; it introspects only opaque ones), AT_ALG (ES256|RS256).
 import Provider from 'oidc-provider';
 import { generateKeyPairSync } from 'node:crypto';
 
-const FORMAT = process.env.AT_FORMAT || 'jwt';
+const FORMAT = process.env.AT_FORMAT || 'opaque';
 const ALG = process.env.AT_ALG || 'ES256';
 const PORT = Number(process.env.PORT || 3001);
 const key = (type, opts, kid) => ({ ...generateKeyPairSync(type, opts).privateKey.export({ format: 'jwk' }), kid, use: 'sig' });
