@@ -42,6 +42,7 @@ pub enum TokenResponse {
 pub struct Gatehouse {
     pub(crate) directory: Directory,
     pub(crate) keys: KeyRing,
+    pub(crate) formats: crate::issuance::formats::TokenFormats,
     pub(crate) throttle: Throttle,
     pub(crate) password_gate: crate::browser::sign_in::PasswordGate,
     pub(crate) rbac: crate::rbac::Rbac,
@@ -61,6 +62,7 @@ impl Gatehouse {
         Self {
             directory: Directory::new(store.clone()).serving(&base_url),
             keys: KeyRing::new(store.clone(), kek.clone(), base_url.clone()),
+            formats: crate::issuance::formats::TokenFormats::new(store.clone(), kek.clone()),
             rbac: crate::rbac::Rbac::new(store.clone()),
             admin: crate::admin::Admin::new(store.clone(), kek),
             pats: crate::pats::Pats::new(store.clone()),
@@ -133,11 +135,13 @@ impl Gatehouse {
                     |change| {
                         self.directory.apply(change);
                         self.keys.apply(change);
+                        self.formats.apply(change);
                         self.rbac.apply(change);
                     },
                     || {
                         self.directory.invalidate();
                         self.keys.invalidate();
+                        self.formats.invalidate();
                         self.rbac.invalidate();
                     },
                 )
@@ -205,6 +209,7 @@ impl Gatehouse {
         grants::GrantEnv {
             directory: &self.directory,
             keys: &self.keys,
+            formats: &self.formats,
             base_url: &self.base_url,
             codes: store,
             devices: store,
@@ -214,6 +219,11 @@ impl Gatehouse {
             consent: store,
             app_uses: store,
         }
+    }
+
+    /// Access-token formats: minting in them, opening encrypted and opaque tokens.
+    pub fn token_formats(&self) -> &crate::issuance::formats::TokenFormats {
+        &self.formats
     }
 
     /// The OpenID configuration of a tenant in a dialect.

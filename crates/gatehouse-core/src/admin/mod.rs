@@ -14,6 +14,7 @@ pub mod groups;
 pub mod rbac;
 pub mod subscriptions;
 pub mod tenants;
+pub mod token_formats;
 pub mod users;
 
 use std::sync::Arc;

@@ -8,6 +8,8 @@
 //! - [`keyring`]: each tenant's signing keys, unsealed and parsed once, and its JWKS.
 //! - [`throttle`]: failed-attempt limits shared by every replica.
 //! - [`mint`]: access-token and id_token minting.
+//! - [`formats`]: each API's access-token format (signed, encrypted, opaque): writing tokens
+//!   in it and opening them again.
 //! - [`grants`]: the typed grant dispatch, one file per grant type.
 //! - [`resources`], [`first_party`]: what every tenant knows without registration.
 //! - [`scopes`]: delegated permissions an API declares and what `scp` holds.
@@ -18,6 +20,7 @@ pub mod client_assertion;
 pub mod client_auth;
 pub mod directory;
 pub mod first_party;
+pub mod formats;
 pub mod grants;
 pub mod introspection;
 pub mod keyring;

@@ -17,6 +17,7 @@
 //! | `apps.rs` | [`AppStore`]: applications, service principals, secrets, app-role assignments |
 //! | `arm.rs` | [`SubscriptionStore`] (subscriptions, resource groups), [`RbacStore`] (custom role definitions, role assignments) |
 //! | `certificates.rs` | [`CertificateStore`], [`AssertionStore`] (used client-assertion ids) |
+//! | `formats.rs` | [`TokenFormatStore`] (access-token formats of APIs, opaque-token records) |
 //! | `users.rs` | [`UserStore`] |
 //! | `groups.rs` | [`GroupStore`] (groups, members, transitive membership) |
 //! | `pats.rs` | [`PatStore`], [`PatWrites`] (personal access tokens, entitlements) |
@@ -43,6 +44,7 @@ mod certificates;
 mod changes;
 mod device_codes;
 mod directory_roles;
+mod formats;
 mod groups;
 mod iotc;
 mod maintenance;
@@ -65,6 +67,7 @@ pub use certificates::{AssertionStore, CertificateStore};
 pub use changes::{Change, ChangeKind, ChangeStore};
 pub use device_codes::DeviceCodeStore;
 pub use directory_roles::DirectoryRoleStore;
+pub use formats::TokenFormatStore;
 pub use groups::GroupStore;
 pub use iotc::{IotcStore, IotcWrites, OrganizationUse};
 pub use maintenance::MaintenanceStore;
@@ -126,6 +129,7 @@ pub trait Store:
     + AuditStore
     + PatStore
     + IotcStore
+    + TokenFormatStore
     + Send
     + Sync
     + 'static

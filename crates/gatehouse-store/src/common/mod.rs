@@ -58,6 +58,8 @@ mod audit_store;
 mod pat_store;
 #[macro_use]
 mod iotc_store;
+#[macro_use]
+mod token_format_store;
 
 use gatehouse_core::StoreError;
 
@@ -90,6 +92,7 @@ macro_rules! impl_store {
         impl_audit_store!($store, $db);
         impl_pat_store!($store, $uow, $db);
         impl_iotc_store!($store, $uow, $db);
+        impl_token_format_store!($store, $db);
     };
 }
 
@@ -98,6 +101,7 @@ pub(crate) enum Bind<'a> {
     S(&'a str),
     OptS(Option<&'a str>),
     B(&'a [u8]),
+    OptB(Option<&'a [u8]>),
     I(i64),
     Flag(bool),
 }
