@@ -319,7 +319,7 @@ mod tests {
     }
 
     #[test]
-    fn every_tampered_part_is_refused() {
+    fn tampered_encrypted_tokens_are_refused() {
         let (public, private) = pair();
         let token = public.encrypt(b"payload that matters").unwrap();
         let parts: Vec<&str> = token.split('.').collect();
@@ -339,7 +339,7 @@ mod tests {
     }
 
     #[test]
-    fn another_key_cannot_decrypt() {
+    fn encrypted_tokens_reveal_nothing_without_the_key() {
         let (public, _) = pair();
         let (_, other) = pair();
         let token = public.encrypt(b"x").unwrap();

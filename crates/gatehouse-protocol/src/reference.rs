@@ -77,7 +77,7 @@ mod tests {
     const T: &str = "8eaef023-2b34-4da1-9baa-8bc8c9d6a490";
 
     #[test]
-    fn parses_its_own_format_strictly() {
+    fn opaque_token_text_is_parsed_strictly() {
         let secret = "A".repeat(43);
         let text = format(T, &secret);
         let t = ReferenceToken::parse(&text).unwrap();
