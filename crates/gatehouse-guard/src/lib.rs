@@ -29,7 +29,7 @@
 //! | `config` | [`GuardConfig`] and its builder: issuers, audiences, tenants, CA, skew, answers, feed, cache |
 //! | `authorization` | [`parse_authorization`]: strict `Authorization` header parser (fuzzed) |
 //! | [`jwt`] | [`jwt::JwtVerifier`]: [`jwt::parse_unverified`] (fuzzed), algorithm pinning, claims (`gatehouse_protocol::claims`); keys from a [`KeyProvider`]: the JWKS fetcher (default) or [`MemoryKeys`] filled by the host |
-//! | `verifier` | [`CredentialVerifier`]: the trait credential kinds implement (JWT now; API tokens, PATs, JWE later) |
+//! | `verifier` | [`CredentialVerifier`]: the trait credential kinds implement (JWT, encrypted JWT, API tokens, PATs, opaque access tokens) |
 //! | [`encrypted`] | [`encrypted::EncryptedVerifier`]: encrypted access tokens (JWE) decrypted with the configured key, then the JWT check |
 //! | [`opaque`] | [`opaque::OpaqueVerifier`]: API tokens (`SharedAccessSignature`), PATs and opaque access tokens (`gthat_`) recognized by their shape, introspected once, cached within the feed's bound |
 //! | `caller` | [`Caller`] (the verified identity, an axum extractor) and [`CredentialKind`] |
