@@ -89,6 +89,6 @@ echo "what,run,req_per_s,p50,p99,server_cpu_s,req_per_server_cpu_s,errors"
 export BEARER=$READER_TOKEN
 measure arm "$ARM_URL" bench/bearer.lua
 export CC_AUTH="Basic $(printf '%s:%s' "$RAPP" "$RSEC" | base64 -w0)"
-export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fdevcenter.azure.com%2F.default"
+export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fapps.azureiotcentral.com%2F.default"
 measure token "$BASE/$TENANT/oauth2/v2.0/token" bench/cc.lua
 echo "after load: $(grep -E 'VmRSS|VmHWM' /proc/$PID/status | tr '\n' ' ')"

@@ -36,7 +36,7 @@ URL="$BASE/$NAME/oauth2/v2.0/token"
 sleep 1.5
 echo "idle: $(grep -E 'VmRSS' /proc/$PID/status)"
 export CC_AUTH="Basic $(printf '%s:%s' "$APP" "$SECRET" | base64 -w0)"
-export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fdevcenter.azure.com%2F.default"
+export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fapps.azureiotcentral.com%2F.default"
 code=$(curl -sk -o "$OUT/sample.json" -w '%{http_code}' -H "Authorization: $CC_AUTH" -d "$CC_BODY" "$URL")
 [ "$code" = 200 ] || { echo "a sample request answered $code: $(cat "$OUT/sample.json")" >&2; exit 1; }
 tick=$(getconf CLK_TCK)

@@ -37,7 +37,7 @@ cleanup() {
 trap cleanup EXIT
 S=$OUT/summary.txt
 echo "== sitting $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg); $(wc -l <"$CREDS") credentials; $(git rev-parse --short HEAD)" | tee "$S"
-export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fdevcenter.azure.com%2F.default"
+export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fapps.azureiotcentral.com%2F.default"
 
 python3 - "$CREDS" "$OUT" "$ROT" <<'EOF'
 import base64, collections, random, sys

@@ -63,7 +63,7 @@ code=$(curl -sk -o "$OUT/consent.html" -w '%{http_code}' -H "Cookie: $SIGNIN_COO
 { [ "$code" = 200 ] && grep -q 'name="step" value="consent"' "$OUT/consent.html"; } ||
   { echo "the sample sign-in answered $code, not the consent page" >&2; head -c 2000 "$OUT/consent.html" >&2; exit 1; }
 export CC_AUTH="Basic $(printf '%s:%s' "$APP" "$SECRET" | base64 -w0)"
-export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fdevcenter.azure.com%2F.default"
+export CC_BODY="grant_type=client_credentials&scope=https%3A%2F%2Fapps.azureiotcentral.com%2F.default"
 TOKEN_URL="$BASE/$TENANT/oauth2/v2.0/token"
 code=$(curl -sk -o "$OUT/sample.json" -w '%{http_code}' -H "Authorization: $CC_AUTH" -d "$CC_BODY" "$TOKEN_URL")
 [ "$code" = 200 ] || { echo "a sample token request answered $code: $(cat "$OUT/sample.json")" >&2; exit 1; }

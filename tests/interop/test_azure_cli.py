@@ -15,7 +15,7 @@ from azure.identity import AzureCliCredential
 
 from ghutil import assert_app_token, verify_jwt
 
-DEVCENTER = "https://devcenter.azure.com"
+IOTC = "https://apps.azureiotcentral.com"
 
 
 def login(az, sp, tenant, *extra, check=True):
@@ -31,13 +31,13 @@ def test_login_and_get_access_token(server, sp, tenant_id, az):
     assert out[0]["tenantId"] == tenant_id, out
     assert out[0]["user"] == {"name": sp.app_id, "type": "servicePrincipal"}, out
 
-    res = az.run("account", "get-access-token", "--resource", DEVCENTER, "--output", "json")
+    res = az.run("account", "get-access-token", "--resource", IOTC, "--output", "json")
     tok = json.loads(res.stdout)
     assert tok["tenant"] == tenant_id, tok
     assert tok["tokenType"] == "Bearer", tok
     assert isinstance(tok["expires_on"], int), tok
     assert abs(tok["expires_on"] - (time.time() + 3600)) < 120, tok
-    claims = verify_jwt(server, tok["accessToken"], tenant_id=tenant_id, audience=DEVCENTER)
+    claims = verify_jwt(server, tok["accessToken"], tenant_id=tenant_id, audience=IOTC)
     assert_app_token(claims, sp)
     assert abs(tok["expires_on"] - claims["exp"]) <= 5, (tok, claims)  # from expires_in
 
@@ -51,8 +51,8 @@ def test_default_resource_is_arm_and_cli_credential_reads_it(server, sp, tenant_
 
     # azure-identity's AzureCliCredential runs `az account get-access-token` from PATH.
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""))
-    token = AzureCliCredential(process_timeout=180).get_token(f"{DEVCENTER}/.default")
-    claims = verify_jwt(server, token.token, tenant_id=tenant_id, audience=DEVCENTER)
+    token = AzureCliCredential(process_timeout=180).get_token(f"{IOTC}/.default")
+    claims = verify_jwt(server, token.token, tenant_id=tenant_id, audience=IOTC)
     assert_app_token(claims, sp)
 
 
@@ -62,10 +62,10 @@ def test_login_with_tenant_name_resolves_the_guid(server, sp, tenant_id, az):
     login(az, sp, "default")
     show = json.loads(az.run("account", "show", "--output", "json").stdout)
     assert show["tenantId"] == tenant_id, show
-    tok = json.loads(az.run("account", "get-access-token", "--resource", DEVCENTER,
+    tok = json.loads(az.run("account", "get-access-token", "--resource", IOTC,
                             "--output", "json").stdout)
     assert tok["tenant"] == tenant_id, tok
-    verify_jwt(server, tok["accessToken"], tenant_id=tenant_id, audience=DEVCENTER)
+    verify_jwt(server, tok["accessToken"], tenant_id=tenant_id, audience=IOTC)
 
 
 def test_wrong_secret_shows_the_cli_special_case_for_7000215(server, sp, tenant_id, az):

@@ -10,7 +10,7 @@ from azure.identity import ClientSecretCredential, EnvironmentCredential
 
 from ghutil import assert_app_token, verify_jwt
 
-DEVCENTER = "https://devcenter.azure.com"
+IOTC = "https://apps.azureiotcentral.com"
 
 
 @pytest.mark.parametrize("with_scheme", [True, False], ids=["https-authority", "bare-host-authority"])
@@ -20,11 +20,11 @@ def test_client_secret_credential(server, sp, tenant_id, with_scheme):
     cred = ClientSecretCredential(tenant_id, sp.app_id, sp.secret, authority=authority,
                                   disable_instance_discovery=True)
     try:
-        token = cred.get_token(f"{DEVCENTER}/.default")
+        token = cred.get_token(f"{IOTC}/.default")
     finally:
         cred.close()
     assert abs(token.expires_on - (time.time() + 3600)) < 120, token.expires_on
-    claims = verify_jwt(server, token.token, tenant_id=tenant_id, audience=DEVCENTER)
+    claims = verify_jwt(server, token.token, tenant_id=tenant_id, audience=IOTC)
     assert_app_token(claims, sp)
     # azure-identity derives expires_on from expires_in and its own clock
     assert abs(token.expires_on - claims["exp"]) <= 5, (token.expires_on, claims["exp"])
@@ -53,7 +53,7 @@ def test_wrong_secret_raises_with_aadsts_code(server, sp, tenant_id):
     cred = ClientSecretCredential(tenant_id, sp.app_id, "not-" + sp.secret, authority=server.base,
                                   disable_instance_discovery=True)
     with pytest.raises(ClientAuthenticationError) as info:
-        cred.get_token(f"{DEVCENTER}/.default")
+        cred.get_token(f"{IOTC}/.default")
     assert "AADSTS7000215" in str(info.value), str(info.value)
 
 

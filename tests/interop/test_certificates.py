@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ghutil import assert_entra_error, verify_jwt
 
-DEVCENTER = "https://devcenter.azure.com"
+IOTC = "https://apps.azureiotcentral.com"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
@@ -65,7 +65,7 @@ def create_cert_sp(server, tmp_path: Path) -> CertSp:
 
 
 def assert_cert_token(server, token: str, sp: CertSp) -> None:
-    claims = verify_jwt(server, token, tenant_id=sp.tenant, audience=DEVCENTER)
+    claims = verify_jwt(server, token, tenant_id=sp.tenant, audience=IOTC)
     assert claims["azp"] == sp.app_id, claims
     assert claims.get("azpacr") == "2", "a certificate-authenticated client: azpacr 2"
 
@@ -74,7 +74,7 @@ def certificate_credential_token(server, sp: CertSp) -> str:
     cred = CertificateCredential(sp.tenant, sp.app_id, certificate_path=str(sp.pem_file),
                                  authority=server.base, disable_instance_discovery=True)
     try:
-        return cred.get_token(f"{DEVCENTER}/.default").token
+        return cred.get_token(f"{IOTC}/.default").token
     finally:
         cred.close()
 
@@ -101,7 +101,7 @@ def test_msal_with_a_certificate(server, client_env, tmp_path, form):
         credential["public_certificate"] = sp.cert_pem  # PS256 with x5t#S256 and x5c
     app = msal.ConfidentialClientApplication(sp.app_id, client_credential=credential,
                                              authority=f"{server.base}/{sp.tenant}", instance_discovery=False)
-    result = app.acquire_token_for_client([f"{DEVCENTER}/.default"])
+    result = app.acquire_token_for_client([f"{IOTC}/.default"])
     assert "access_token" in result, result
     assert_cert_token(server, result["access_token"], sp)
 
@@ -118,7 +118,7 @@ def _assertion(sp: CertSp, server, *, key_pem: str | None = None, **claims) -> s
 def _post(server, sp: CertSp, assertion: str) -> requests.Response:
     return requests.post(
         server.url(f"/{sp.tenant}/oauth2/v2.0/token"),
-        data={"grant_type": "client_credentials", "client_id": sp.app_id, "scope": f"{DEVCENTER}/.default",
+        data={"grant_type": "client_credentials", "client_id": sp.app_id, "scope": f"{IOTC}/.default",
               "client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion},
         verify=str(server.ca), timeout=10)
 
@@ -146,7 +146,7 @@ def test_pyjwt_bad_assertions_are_refused(server, client_env, tmp_path):
 
     r = requests.post(
         server.url(f"/{sp.tenant}/oauth2/v2.0/token"),
-        data={"grant_type": "client_credentials", "client_id": sp.app_id, "scope": f"{DEVCENTER}/.default",
+        data={"grant_type": "client_credentials", "client_id": sp.app_id, "scope": f"{IOTC}/.default",
               "client_assertion_type": ASSERTION_TYPE,
               "client_assertion": jwt.encode({"iss": sp.app_id}, "k" * 32, algorithm="HS256")},
         verify=str(server.ca), timeout=10)

@@ -332,7 +332,7 @@ def test_token_of_another_instance_is_401_invalid_token(server, other_server, pr
 
 def test_token_for_another_audience_is_401(server, proxy, upstream, reader):
     sp, _ = reader
-    token = msal_token(server, sp, "https://devcenter.azure.com/.default")
+    token = msal_token(server, sp, "https://apps.azureiotcentral.com/.default")
     before = len(upstream.seen)
     r = proxy.get("/orders/1", token)
     body = assert_refusal(r, 401, "invalid_token")

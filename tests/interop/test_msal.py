@@ -10,7 +10,7 @@ import pytest
 
 from ghutil import assert_app_token, verify_jwt
 
-DEVCENTER = "https://devcenter.azure.com"
+IOTC = "https://apps.azureiotcentral.com"
 
 
 def cca(server, sp, tenant=None, **kwargs) -> msal.ConfidentialClientApplication:
@@ -27,19 +27,19 @@ def acquire(app, scopes):
     return result
 
 
-def test_client_credentials_devcenter_token_verifies(server, sp, tenant_id):
+def test_client_credentials_builtin_token_verifies(server, sp, tenant_id):
     app = cca(server, sp, tenant_id)
-    result = acquire(app, [f"{DEVCENTER}/.default"])
+    result = acquire(app, [f"{IOTC}/.default"])
     assert result["token_type"].lower() == "bearer"
     assert 3500 <= result["expires_in"] <= 3600, result
     assert result["token_source"] == "identity_provider"
 
-    claims = verify_jwt(server, result["access_token"], tenant_id=tenant_id, audience=DEVCENTER)
+    claims = verify_jwt(server, result["access_token"], tenant_id=tenant_id, audience=IOTC)
     assert_app_token(claims, sp)
     assert "roles" not in claims, claims
 
     # The granted scope is MSAL's cache key: the second call must come from the cache.
-    again = app.acquire_token_for_client([f"{DEVCENTER}/.default"])
+    again = app.acquire_token_for_client([f"{IOTC}/.default"])
     assert again.get("token_source") == "cache", again
     assert again["access_token"] == result["access_token"]
 
@@ -49,16 +49,16 @@ def test_client_credentials_with_validate_authority_false_and_tenant_name(server
     app = msal.ConfidentialClientApplication(
         sp.app_id, client_credential=sp.secret, authority=f"{server.base}/default",
         validate_authority=False)
-    result = acquire(app, [f"{DEVCENTER}/.default"])
-    claims = verify_jwt(server, result["access_token"], tenant_id=tenant_id, audience=DEVCENTER)
+    result = acquire(app, [f"{IOTC}/.default"])
+    claims = verify_jwt(server, result["access_token"], tenant_id=tenant_id, audience=IOTC)
     assert_app_token(claims, sp)
 
 
 def test_instance_discovery_through_the_server(server, sp, tenant_id):
     # MSAL asks the server's own /common/discovery/instance for the tenant_discovery_endpoint.
     app = cca(server, sp, tenant_id, instance_discovery=f"{server.base}/common/discovery/instance")
-    result = acquire(app, [f"{DEVCENTER}/.default"])
-    verify_jwt(server, result["access_token"], tenant_id=tenant_id, audience=DEVCENTER)
+    result = acquire(app, [f"{IOTC}/.default"])
+    verify_jwt(server, result["access_token"], tenant_id=tenant_id, audience=IOTC)
 
 
 def test_arm_default_scope_double_slash(server, sp, tenant_id):
@@ -91,9 +91,9 @@ def test_es256_tenant_with_custom_lifetime(server, client_env):
     sp = server.create_sp(tenant=tenant["id"])
     assert sp.tenant == tenant["id"], sp
 
-    result = acquire(cca(server, sp, tenant["id"]), [f"{DEVCENTER}/.default"])
+    result = acquire(cca(server, sp, tenant["id"]), [f"{IOTC}/.default"])
     assert jwt.get_unverified_header(result["access_token"])["alg"] == "ES256"
-    claims = verify_jwt(server, result["access_token"], tenant_id=tenant["id"], audience=DEVCENTER)
+    claims = verify_jwt(server, result["access_token"], tenant_id=tenant["id"], audience=IOTC)
     assert_app_token(claims, sp, lifetime=900)
 
 
@@ -101,7 +101,7 @@ def test_token_of_one_tenant_is_not_issued_in_another(server, sp, tenant_id, cli
     # The default tenant's service principal does not exist in a second tenant.
     other = server.admin_json("tenant", "create", "--name", f"other-{int(time.time() * 1000) % 10**9}")
     app = cca(server, sp, other["id"])
-    result = app.acquire_token_for_client([f"{DEVCENTER}/.default"])
+    result = app.acquire_token_for_client([f"{IOTC}/.default"])
     assert "access_token" not in result, result
     assert 700016 in result.get("error_codes", []), result
 
@@ -110,7 +110,7 @@ def test_wrong_secret_is_invalid_client_7000215(server, sp, tenant_id):
     app = msal.ConfidentialClientApplication(
         sp.app_id, client_credential=sp.secret + "x", authority=f"{server.base}/{tenant_id}",
         instance_discovery=False)
-    result = app.acquire_token_for_client([f"{DEVCENTER}/.default"])
+    result = app.acquire_token_for_client([f"{IOTC}/.default"])
     assert "access_token" not in result, result
     assert result.get("error") == "invalid_client", result
     assert result.get("error_codes") == [7000215], result

@@ -14,14 +14,14 @@ import msal
 
 from ghutil import Server, assert_app_token, jwks, verify_jwt
 
-DEVCENTER = "https://devcenter.azure.com"
+IOTC = "https://apps.azureiotcentral.com"
 
 
 def msal_token(server, sp, tenant_id):
     app = msal.ConfidentialClientApplication(
         sp.app_id, client_credential=sp.secret, authority=f"{server.base}/{tenant_id}",
         instance_discovery=False)
-    result = app.acquire_token_for_client([f"{DEVCENTER}/.default"])
+    result = app.acquire_token_for_client([f"{IOTC}/.default"])
     assert "access_token" in result, result
     return result["access_token"]
 
@@ -31,7 +31,7 @@ def test_msal_client_credentials_on_postgres(pg_server):
     sp = pg_server.create_sp()
     assert sp.tenant == tenant_id, sp
     token = msal_token(pg_server, sp, tenant_id)
-    claims = verify_jwt(pg_server, token, tenant_id=tenant_id, audience=DEVCENTER)
+    claims = verify_jwt(pg_server, token, tenant_id=tenant_id, audience=IOTC)
     assert_app_token(claims, sp)
 
 
@@ -49,7 +49,7 @@ def test_second_replica_on_the_same_database(pg_server, client_env):
         assert replica.tenant_id == tenant_id, "the replica created a second default tenant"
         client_env.trust(replica)
         token = msal_token(replica, sp, tenant_id)
-        claims = verify_jwt(replica, token, tenant_id=tenant_id, audience=DEVCENTER)
+        claims = verify_jwt(replica, token, tenant_id=tenant_id, audience=IOTC)
         assert_app_token(claims, sp)
         # The first server publishes the key that signed the replica's token (issuers differ
         # only by each replica's own listening port here).
@@ -57,7 +57,7 @@ def test_second_replica_on_the_same_database(pg_server, client_env):
         keys = {k["kid"]: k for k in jwks(pg_server, tenant_id)["keys"]}
         assert header["kid"] in keys, (header, list(keys))
         jwt.decode(token, key=jwt.PyJWK.from_dict(keys[header["kid"]]).key,
-                   algorithms=[keys[header["kid"]]["alg"]], audience=DEVCENTER,
+                   algorithms=[keys[header["kid"]]["alg"]], audience=IOTC,
                    options={"verify_iss": False})
     finally:
         replica.stop()

@@ -65,9 +65,9 @@ def test_granted_app_role_appears_in_roles(server, sp, tenant_id):
     assert sorted(claims.get("roles", [])) == ["Orders.Read", "Orders.Write"], claims
 
     # A role granted for this API does not leak into tokens for another resource.
-    other = token_for(server, sp, tenant_id, "https://devcenter.azure.com/.default")
+    other = token_for(server, sp, tenant_id, "https://apps.azureiotcentral.com/.default")
     other_claims = verify_jwt(server, other["access_token"], tenant_id=tenant_id,
-                              audience="https://devcenter.azure.com")
+                              audience="https://apps.azureiotcentral.com")
     assert "roles" not in other_claims, other_claims
 
 
@@ -83,7 +83,7 @@ def test_removed_credential_is_refused(server, sp, tenant_id):
     assert server.admin_json("app", "credential", "list", "--app", sp.app_id) == []
 
     def refused():
-        result = token_for(server, sp, tenant_id, "https://devcenter.azure.com/.default")
+        result = token_for(server, sp, tenant_id, "https://apps.azureiotcentral.com/.default")
         return "access_token" not in result, result
     result = wait_for(refused)
     assert "access_token" not in result, f"a removed secret still gets tokens: {result}"

@@ -12,7 +12,7 @@ import requests
 
 from ghutil import assert_app_token, assert_entra_error, verify_jwt
 
-DEVCENTER = "https://devcenter.azure.com"
+IOTC = "https://apps.azureiotcentral.com"
 
 
 def form_urlencode(value: str) -> str:
@@ -35,7 +35,7 @@ def test_v1_token_has_string_valued_times_and_resource(server, sp, tenant_id):
     before = int(time.time())
     r = post(server, f"/{tenant_id}/oauth2/token", {
         "grant_type": "client_credentials", "client_id": sp.app_id, "client_secret": sp.secret,
-        "resource": DEVCENTER})
+        "resource": IOTC})
     assert r.status_code == 200, r.text
     assert "no-store" in r.headers.get("Cache-Control", ""), r.headers
     body = r.json()
@@ -43,13 +43,13 @@ def test_v1_token_has_string_valued_times_and_resource(server, sp, tenant_id):
         assert isinstance(body.get(key), str), (key, body)
     for key in ("expires_in", "expires_on", "not_before"):
         assert body[key].isdigit(), (key, body)
-    assert body["resource"] == DEVCENTER, body
+    assert body["resource"] == IOTC, body
     assert body["token_type"] == "Bearer", body
     assert 3500 <= int(body["expires_in"]) <= 3600, body
     assert before - 5 <= int(body["not_before"]) <= int(time.time()) + 5, body
     assert abs(int(body["expires_on"]) - (int(body["not_before"]) + int(body["expires_in"]))) <= 2, body
 
-    claims = verify_jwt(server, body["access_token"], tenant_id=tenant_id, audience=DEVCENTER, ver="1.0")
+    claims = verify_jwt(server, body["access_token"], tenant_id=tenant_id, audience=IOTC, ver="1.0")
     assert_app_token(claims, sp, ver="1.0")
     assert abs(claims["exp"] - int(body["expires_on"])) <= 1, (claims, body)
 
@@ -61,14 +61,14 @@ def test_v2_token_with_http_basic_client_auth(server, sp, tenant_id, encoding):
     enc = (lambda v: v) if encoding == "plain" else form_urlencode
     basic = base64.b64encode(f"{enc(sp.app_id)}:{enc(sp.secret)}".encode()).decode()
     r = post(server, f"/{tenant_id}/oauth2/v2.0/token",
-             {"grant_type": "client_credentials", "scope": f"{DEVCENTER}/.default"},
+             {"grant_type": "client_credentials", "scope": f"{IOTC}/.default"},
              headers={"Authorization": f"Basic {basic}"})
     assert r.status_code == 200, r.text
     body = r.json()
     assert isinstance(body["expires_in"], int), body
     assert body["token_type"] == "Bearer", body
     assert "refresh_token" not in body and "id_token" not in body, body
-    claims = verify_jwt(server, body["access_token"], tenant_id=tenant_id, audience=DEVCENTER)
+    claims = verify_jwt(server, body["access_token"], tenant_id=tenant_id, audience=IOTC)
     assert_app_token(claims, sp)
 
 
@@ -76,13 +76,13 @@ def test_v2_token_accepts_msal_and_cli_extras(server, sp, tenant_id):
     # What MSAL and the Azure CLI send besides the grant: client_info=1, claims with xms_cc, headers.
     r = post(server, f"/{tenant_id}/oauth2/v2.0/token", {
         "grant_type": "client_credentials", "client_id": sp.app_id, "client_secret": sp.secret,
-        "scope": f"{DEVCENTER}/.default", "client_info": "1",
+        "scope": f"{IOTC}/.default", "client_info": "1",
         "claims": '{"access_token":{"xms_cc":{"values":["CP1"]}}}'},
         headers={"x-client-sku": "MSAL.Python", "x-client-ver": "1.39.0",
                  "x-ms-lib-capability": "retry-after, h429", "client-request-id": str(uuid.uuid4()),
                  "X-AnchorMailbox": f"Oid:x@{tenant_id}"})
     assert r.status_code == 200, r.text
-    verify_jwt(server, r.json()["access_token"], tenant_id=tenant_id, audience=DEVCENTER)
+    verify_jwt(server, r.json()["access_token"], tenant_id=tenant_id, audience=IOTC)
 
 
 # -- discovery ---------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_unknown_client_is_700016(server, tenant_id, client_env):
     client_env.trust(server)
     r = post(server, f"/{tenant_id}/oauth2/v2.0/token", {
         "grant_type": "client_credentials", "client_id": str(uuid.uuid4()),
-        "client_secret": "whatever", "scope": f"{DEVCENTER}/.default"})
+        "client_secret": "whatever", "scope": f"{IOTC}/.default"})
     assert_entra_error(r, code=700016, error=("unauthorized_client", "invalid_client"),
                        statuses=(400, 401))
 
@@ -159,7 +159,7 @@ def test_unknown_client_is_700016(server, tenant_id, client_env):
 def test_wrong_secret_is_7000215(server, sp, tenant_id):
     r = post(server, f"/{tenant_id}/oauth2/v2.0/token", {
         "grant_type": "client_credentials", "client_id": sp.app_id,
-        "client_secret": sp.secret[:-2] + "zz", "scope": f"{DEVCENTER}/.default"})
+        "client_secret": sp.secret[:-2] + "zz", "scope": f"{IOTC}/.default"})
     assert_entra_error(r, code=7000215, error="invalid_client", statuses=(400, 401))
 
 

@@ -43,6 +43,7 @@ pub enum TokenResponse {
 pub struct Gatehouse {
     pub(crate) directory: Directory,
     pub(crate) keys: KeyRing,
+    pub(crate) formats: crate::issuance::formats::TokenFormats,
     pub(crate) throttle: Throttle,
     pub(crate) password_gate: crate::browser::sign_in::PasswordGate,
     pub(crate) rbac: crate::rbac::Rbac,
@@ -62,6 +63,7 @@ impl Gatehouse {
         Self {
             directory: Directory::new(store.clone()).serving(&base_url),
             keys: KeyRing::new(store.clone(), kek.clone(), base_url.clone()),
+            formats: crate::issuance::formats::TokenFormats::new(store.clone(), kek.clone()),
             rbac: crate::rbac::Rbac::new(store.clone()),
             admin: crate::admin::Admin::new(store.clone(), kek),
             pats: crate::pats::Pats::new(store.clone()),
@@ -134,11 +136,13 @@ impl Gatehouse {
                     |change| {
                         self.directory.apply(change);
                         self.keys.apply(change);
+                        self.formats.apply(change);
                         self.rbac.apply(change);
                     },
                     || {
                         self.directory.invalidate();
                         self.keys.invalidate();
+                        self.formats.invalidate();
                         self.rbac.invalidate();
                     },
                 )
@@ -217,6 +221,7 @@ impl Gatehouse {
         grants::GrantEnv {
             directory: &self.directory,
             keys: &self.keys,
+            formats: &self.formats,
             base_url: &self.base_url,
             codes: store,
             devices: store,
@@ -228,6 +233,11 @@ impl Gatehouse {
             pre_authorized: store,
             tokens: None,
         }
+    }
+
+    /// Access-token formats: minting in them, opening encrypted and opaque tokens.
+    pub fn token_formats(&self) -> &crate::issuance::formats::TokenFormats {
+        &self.formats
     }
 
     /// The OpenID configuration of a tenant in a dialect.

@@ -22,6 +22,8 @@ pub enum CredentialKind {
     Pat,
     /// An encrypted JWT access token (JWE).
     EncryptedJwt,
+    /// An opaque access token (`gthat_...`), checked by introspection.
+    OpaqueToken,
 }
 
 impl CredentialKind {
@@ -38,11 +40,12 @@ impl CredentialKind {
             CredentialKind::ApiToken => "api_token",
             CredentialKind::Pat => "pat",
             CredentialKind::EncryptedJwt => "encrypted_jwt",
+            CredentialKind::OpaqueToken => "opaque_token",
         }
     }
 }
 
-#[derive(Debug, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 struct CallerData {
     kind: CredentialKind,
     tenant_id: String,
@@ -97,6 +100,14 @@ impl Caller {
     }
 
     /// The credential kind.
+    /// The same caller, verified through another kind of credential (an encrypted token whose
+    /// inner JWT was checked).
+    pub(crate) fn with_kind(self, kind: CredentialKind) -> Caller {
+        let mut data = Arc::unwrap_or_clone(self.data);
+        data.kind = kind;
+        Caller { data: Arc::new(data) }
+    }
+
     pub fn kind(&self) -> CredentialKind {
         self.data.kind
     }

@@ -15,6 +15,7 @@ use crate::authorization::parse_authorization;
 use crate::cache::VerifiedCache;
 use crate::caller::{Caller, CredentialKind};
 use crate::config::{is_guid, ConfigError, GuardConfig};
+use crate::encrypted::EncryptedVerifier;
 use crate::fetch::Fetcher;
 use crate::jwt::{unix_now, JwtVerifier, KeyProvider};
 use crate::layer::GuardLayer;
@@ -113,7 +114,11 @@ impl GuardBuilder {
         };
         let mut verifiers: Vec<Arc<dyn CredentialVerifier>> = Vec::new();
         if let Some(jwt) = &jwt {
-            verifiers.push(jwt.clone());
+            let keys = config.decryption_keys.clone();
+            verifiers.extend([
+                Arc::new(EncryptedVerifier::new(keys, jwt.clone())) as _,
+                jwt.clone() as _,
+            ]);
         }
         verifiers.extend(self.extra);
         let feed = match &config.revocation {
@@ -126,11 +131,11 @@ impl GuardBuilder {
         };
         if let (Some(settings), Some(feed), Some(r)) = (&config.api_tokens, &feed, &config.revocation) {
             verifiers.push(Arc::new(OpaqueVerifier::new(
-                vec![Shape::Sas, Shape::BearerPat, Shape::BasicPat],
+                vec![Shape::Sas, Shape::BearerPat, Shape::BasicPat, Shape::BearerReference],
                 settings.clone(),
                 fetcher(&config, &mut http)?,
                 feed.clone(),
-                r.server_base.clone(),
+                (r.server_base.clone(), config.audiences.clone()),
             )));
         }
         let discover = if config.discover_tenant_names {

@@ -29,8 +29,9 @@
 //! | `config` | [`GuardConfig`] and its builder: issuers, audiences, tenants, CA, skew, answers, feed, cache |
 //! | `authorization` | [`parse_authorization`]: strict `Authorization` header parser (fuzzed) |
 //! | [`jwt`] | [`jwt::JwtVerifier`]: [`jwt::parse_unverified`] (fuzzed), algorithm pinning, claims (`gatehouse_protocol::claims`); keys from a [`KeyProvider`]: the JWKS fetcher (default) or [`MemoryKeys`] filled by the host |
-//! | `verifier` | [`CredentialVerifier`]: the trait credential kinds implement (JWT now; API tokens, PATs, JWE later) |
-//! | [`opaque`] | [`opaque::OpaqueVerifier`]: API tokens (`SharedAccessSignature`) recognized by their shape, introspected once, cached within the feed's bound, dropped by `credential` revocations |
+//! | `verifier` | [`CredentialVerifier`]: the trait credential kinds implement (JWT, encrypted JWT, API tokens, PATs, opaque access tokens) |
+//! | [`encrypted`] | [`encrypted::EncryptedVerifier`]: encrypted access tokens (JWE) decrypted with the configured key, then the JWT check |
+//! | [`opaque`] | [`opaque::OpaqueVerifier`]: API tokens (`SharedAccessSignature`), PATs and opaque access tokens (`gthat_`) recognized by their shape, introspected once, cached within the feed's bound |
 //! | `caller` | [`Caller`] (the verified identity, an axum extractor) and [`CredentialKind`] |
 //! | `requirement` | [`Requirement`]: scopes and/or roles a route needs |
 //! | `guard` | [`Guard`]: header -> verifiers -> cache -> revocation -> `X-Tenant-ID` -> requirement |
@@ -50,6 +51,7 @@ mod authorization;
 mod cache;
 mod caller;
 mod config;
+pub mod encrypted;
 mod fetch;
 mod guard;
 pub mod jwt;

@@ -4,12 +4,15 @@
 //! - [`signer`]: the [`Signer`] trait (so a KMS or HSM can be added) and [`LocalSigner`], which
 //!   holds a parsed aws-lc-rs key pair in memory: parsing an RSA key costs more than half of a
 //!   signature, so it is done once, when the key is loaded.
+//! - [`jwe`]: compact JWE (RSA-OAEP-256 + A256GCM) for encrypted access tokens: the
+//!   [`jwe::EncryptionKey`] tokens are encrypted to and the [`jwe::DecryptionKey`] that opens them.
 //! - [`jws`]: compact JWS encoding of a JSON payload with a signer.
 //! - [`record`]: [`KeyRecord`], a key as it is stored (sealed private half, public JWK), and the
 //!   conversion between the two.
 //! - [`schedule`]: rotation as pure functions of the stored keys and the clock (which key signs,
 //!   which are published, when a rotation is due), so replicas agree without talking.
 
+pub mod jwe;
 pub mod jws;
 pub mod kek;
 pub mod record;

@@ -49,6 +49,9 @@ pub struct Introspection {
     pub jti: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tid: Option<String>,
+    /// The sign-in session (`sid`) of a delegated access token: what a family revocation names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
     /// App roles (`roles` of an access token; an API token's role ids).

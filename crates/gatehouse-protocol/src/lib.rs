@@ -16,6 +16,7 @@
 //! - [`jwk`]: JSON Web Keys and key sets.
 //! - [`pat`]: the personal access token's text (prefix, body, CRC32 checksum), its strict
 //!   parser and the leak scanner [`pat::find_pats`].
+//! - [`reference`]: the opaque access token's text (`gthat_{tenant}_{secret}`), strict.
 //! - [`revocation`]: the revocation feed the server serves and guards poll.
 //! - [`sas`]: IoT Central's API-token text (`SharedAccessSignature sr=&sig=&skn=&se=`), strict.
 //! - [`scope`]: parsing `scope` and `resource` values (`R/.default`, ARM's double slash).
@@ -29,6 +30,7 @@ pub mod form;
 pub mod introspection;
 pub mod jwk;
 pub mod pat;
+pub mod reference;
 pub mod revocation;
 pub mod sas;
 pub mod scope;

@@ -79,7 +79,7 @@ async fn every_answer_has_request_ids_and_no_store_unless_it_is_meant_to_be_cach
         axum::http::Request::post("/contoso/oauth2/v2.0/token")
             .header("content-type", "application/x-www-form-urlencoded")
             .header("client-request-id", correlation),
-        "grant_type=client_credentials&client_id=nobody&client_secret=x&scope=https%3A%2F%2Fdevcenter.azure.com%2F.default",
+        "grant_type=client_credentials&client_id=nobody&client_secret=x&scope=https%3A%2F%2Fapps.azureiotcentral.com%2F.default",
     )
     .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
@@ -124,7 +124,7 @@ async fn the_oauth_route_families_answer_through_the_router() {
                 ("grant_type", "client_credentials"),
                 ("client_id", &app.app_id),
                 ("client_secret", &secret.text),
-                ("scope", "https://devcenter.azure.com/.default"),
+                ("scope", "https://apps.azureiotcentral.com/.default"),
             ],
         )
         .await;

@@ -54,6 +54,9 @@ use keys::*;
 #[path = "conformance/pre_authorized.rs"]
 mod pre_authorized;
 use pre_authorized::*;
+#[path = "conformance/formats.rs"]
+mod formats;
+use formats::*;
 
 /// Keeps a backend's resources (temporary folder, scratch database) alive for one test.
 #[allow(dead_code)]
@@ -547,6 +550,8 @@ macro_rules! suite {
             case!(every_cache_write_names_what_it_changed);
             case!(the_change_feed_keeps_a_bounded_window);
             case!(certificates_round_trip_beside_secrets);
+            case!(token_formats_round_trip_audited_and_follow_their_api);
+            case!(reference_tokens_are_found_by_hash_and_purged_when_expired);
             case!(an_assertion_id_is_used_once_per_tenant);
             case!(subscriptions_and_groups_round_trip);
             case!(rbac_assignments_are_unique_per_scope_and_follow_deletes);

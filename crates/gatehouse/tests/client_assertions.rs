@@ -17,7 +17,7 @@ use gatehouse_testkit::{Server, ServerOptions};
 use serde_json::{json, Value};
 
 const TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-const DEV: &str = "https://devcenter.azure.com/.default";
+const DEV: &str = "https://apps.azureiotcentral.com/.default";
 
 /// A registered client with its certificate's private key.
 struct CertClient {
@@ -166,7 +166,7 @@ async fn a_good_assertion_gets_a_token_on_v2_and_v1() {
         &s,
         &tenant,
         b["access_token"].as_str().unwrap(),
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     )
     .await;
     assert_eq!(claims["azp"], c.app_id.as_str());
@@ -205,7 +205,7 @@ async fn a_good_assertion_gets_a_token_on_v2_and_v1() {
             ("client_id", &c.app_id),
             ("client_assertion_type", TYPE),
             ("client_assertion", &assertion),
-            ("resource", "https://devcenter.azure.com"),
+            ("resource", "https://apps.azureiotcentral.com"),
         ],
     )
     .await;

@@ -184,13 +184,13 @@ async fn get_access_token_prints_azs_fields_in_json_and_tsv_from_the_cache() {
         "account",
         "get-access-token",
         "--resource",
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     ]);
     let claims = verify(
         &s,
         &tenant,
         dc["accessToken"].as_str().unwrap(),
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     )
     .await;
     assert_eq!(claims["tid"], tenant.as_str());
@@ -199,7 +199,7 @@ async fn get_access_token_prints_azs_fields_in_json_and_tsv_from_the_cache() {
         "account",
         "get-access-token",
         "--scope",
-        "https://devcenter.azure.com/.default",
+        "https://apps.azureiotcentral.com/.default",
     ]);
     assert_eq!(
         scoped["accessToken"], dc["accessToken"],
@@ -381,7 +381,7 @@ async fn a_user_signs_in_with_a_device_code_and_is_refreshed_silently() {
         "account",
         "get-access-token",
         "--resource",
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     ]);
     let (st, _, b) = post_form(
         &s,
@@ -414,13 +414,13 @@ async fn a_user_signs_in_with_a_device_code_and_is_refreshed_silently() {
         "account",
         "get-access-token",
         "--resource",
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     ]);
     let claims = verify(
         &s,
         &tenant,
         dc["accessToken"].as_str().unwrap(),
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     )
     .await;
     assert_eq!(claims["oid"], ada["id"]);

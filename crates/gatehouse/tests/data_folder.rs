@@ -249,7 +249,7 @@ async fn the_permission_override_starts_with_a_warning() {
         "{output}"
     );
     let (tenant, app, secret) = first(&s);
-    let (status, _, body) = cc(&s, &tenant, &app, &secret, "https://devcenter.azure.com/.default").await;
+    let (status, _, body) = cc(&s, &tenant, &app, &secret, "https://apps.azureiotcentral.com/.default").await;
     assert_eq!(status, 200, "the server works: {body}");
 
     // The flag and the configuration file's key, for an admin verb.
@@ -314,7 +314,7 @@ async fn quiet_bootstrap_keeps_the_one_time_secrets_off_standard_output() {
             ("grant_type", "client_credentials"),
             ("client_id", app.as_str()),
             ("client_secret", secret.as_str()),
-            ("scope", "https://devcenter.azure.com/.default"),
+            ("scope", "https://apps.azureiotcentral.com/.default"),
         ])
         .send()
         .await

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 
-const DEV: &str = "https://devcenter.azure.com/.default";
+const DEV: &str = "https://apps.azureiotcentral.com/.default";
 
 #[tokio::test]
 async fn unknown_tenant_is_90002() {
@@ -111,7 +111,7 @@ async fn unknown_resource_is_500011() {
 async fn scope_errors() {
     let s = start();
     let (tenant, app, secret) = first(&s);
-    let (st, h, b) = cc(&s, &tenant, &app, &secret, "https://devcenter.azure.com/read").await;
+    let (st, h, b) = cc(&s, &tenant, &app, &secret, "https://apps.azureiotcentral.com/read").await;
     assert_entra_error(st, &h, &b, 400, "invalid_scope", 1002012);
     let (st, h, b) = cc(&s, &tenant, &app, &secret, "a/.default b/.default").await;
     assert_entra_error(st, &h, &b, 400, "invalid_scope", 70011);

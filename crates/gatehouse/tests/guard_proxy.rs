@@ -227,7 +227,7 @@ async fn proxy_passes_verified_callers_and_refuses_the_rest() {
         &tenant,
         reader["appId"].as_str().unwrap(),
         reader["password"].as_str().unwrap(),
-        "https://devcenter.azure.com/.default",
+        "https://apps.azureiotcentral.com/.default",
     )
     .await;
     let r = http
@@ -241,7 +241,7 @@ async fn proxy_passes_verified_callers_and_refuses_the_rest() {
     // A token from another Gatehouse instance (its own keys and tenant) is refused.
     let other = start();
     let (ot, oa, os) = first(&other);
-    let (_, _, body) = cc(&other, &ot, &oa, &os, "https://devcenter.azure.com/.default").await;
+    let (_, _, body) = cc(&other, &ot, &oa, &os, "https://apps.azureiotcentral.com/.default").await;
     let r = http
         .get(format!("{}/orders/1", proxy.url))
         .bearer_auth(body["access_token"].as_str().unwrap())

@@ -122,7 +122,7 @@ async fn resource_server_learns_about_its_own_tokens_only(s: &Server) {
         &tenant,
         &caller,
         &caller_secret,
-        "https://devcenter.azure.com/.default",
+        "https://apps.azureiotcentral.com/.default",
     )
     .await;
     let dev_token = dev["access_token"].as_str().unwrap();

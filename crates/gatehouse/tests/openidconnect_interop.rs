@@ -29,7 +29,7 @@ async fn openidconnect_discovers_gets_a_token_and_verifies_it() {
     let token = oidc
         .exchange_client_credentials()
         .expect("token endpoint known")
-        .add_scope(Scope::new("https://devcenter.azure.com/.default".into()))
+        .add_scope(Scope::new("https://apps.azureiotcentral.com/.default".into()))
         .request_async(&client)
         .await
         .expect("client-credentials token");

@@ -5,7 +5,7 @@ use common::*;
 use gatehouse_testkit::pg::ScratchDb;
 use gatehouse_testkit::{Server, ServerOptions};
 
-const DEV: &str = "https://devcenter.azure.com/.default";
+const DEV: &str = "https://apps.azureiotcentral.com/.default";
 
 fn replica(db: &ScratchDb, kek: &str) -> Server {
     Server::start(
@@ -45,7 +45,7 @@ async fn migrate_then_serve_on_postgres() {
         &s,
         &tenant,
         b["access_token"].as_str().unwrap(),
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     )
     .await;
 }
@@ -73,7 +73,7 @@ async fn secret_removed_through_one_replica_is_refused_by_the_other_within_one_s
         &b,
         &tenant,
         body["access_token"].as_str().unwrap(),
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     )
     .await;
 

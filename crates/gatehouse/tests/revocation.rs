@@ -6,7 +6,7 @@ mod device_helpers;
 use common::*;
 use serde_json::Value;
 
-const DEV: &str = "https://devcenter.azure.com/.default";
+const DEV: &str = "https://apps.azureiotcentral.com/.default";
 
 async fn feed(s: &gatehouse_testkit::Server, tenant: &str, since: i64) -> Value {
     let r = s
@@ -27,7 +27,7 @@ async fn revoked_access_token_is_published_in_the_feed() {
     assert_eq!(empty["entries"], serde_json::json!([]));
     let (_, _, body) = cc(&s, &tenant, &app, &secret, DEV).await;
     let token = body["access_token"].as_str().unwrap();
-    let claims = verify(&s, &tenant, token, "https://devcenter.azure.com").await;
+    let claims = verify(&s, &tenant, token, "https://apps.azureiotcentral.com").await;
     let (st, h, b) = post_form(
         &s,
         &format!("/{tenant}/oauth2/v2.0/revoke"),

@@ -3,7 +3,7 @@
 mod common;
 use common::*;
 
-const DEV: &str = "https://devcenter.azure.com/.default";
+const DEV: &str = "https://apps.azureiotcentral.com/.default";
 
 fn database_bytes(dir: &std::path::Path) -> Vec<u8> {
     let mut all = Vec::new();

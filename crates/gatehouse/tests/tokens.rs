@@ -8,17 +8,17 @@ use serde_json::Value;
 async fn v2_token_has_entra_v2_claims_and_verifies() {
     let s = start();
     let (tenant, app, secret) = first(&s);
-    let (status, headers, body) = cc(&s, &tenant, &app, &secret, "https://devcenter.azure.com/.default").await;
+    let (status, headers, body) = cc(&s, &tenant, &app, &secret, "https://apps.azureiotcentral.com/.default").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(headers.get("cache-control").unwrap(), "no-store");
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 3600);
-    assert_eq!(body["scope"], "https://devcenter.azure.com/.default");
+    assert_eq!(body["scope"], "https://apps.azureiotcentral.com/.default");
     let claims = verify(
         &s,
         &tenant,
         body["access_token"].as_str().unwrap(),
-        "https://devcenter.azure.com",
+        "https://apps.azureiotcentral.com",
     )
     .await;
     assert_eq!(claims["iss"], format!("{}/{tenant}/v2.0", s.base_url));
@@ -169,7 +169,7 @@ async fn es256_tenant_with_custom_lifetime() {
         "contoso",
         sp["appId"].as_str().unwrap(),
         sp["password"].as_str().unwrap(),
-        "https://devcenter.azure.com/.default",
+        "https://apps.azureiotcentral.com/.default",
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -179,7 +179,7 @@ async fn es256_tenant_with_custom_lifetime() {
         jsonwebtoken::decode_header(token).unwrap().alg,
         jsonwebtoken::Algorithm::ES256
     );
-    let claims = verify(&s, tid, token, "https://devcenter.azure.com").await;
+    let claims = verify(&s, tid, token, "https://apps.azureiotcentral.com").await;
     assert_eq!(claims["tid"], tid);
     // Discovery by name names the GUID everywhere.
     let doc: Value = s
@@ -296,6 +296,13 @@ async fn restart_reuses_everything_and_prints_no_secret() {
         jwks_before["keys"].as_array().unwrap().len(),
         jwks_after["keys"].as_array().unwrap().len()
     );
-    let (status, _, body) = cc(&again, &tenant, &app, &secret, "https://devcenter.azure.com/.default").await;
+    let (status, _, body) = cc(
+        &again,
+        &tenant,
+        &app,
+        &secret,
+        "https://apps.azureiotcentral.com/.default",
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
 }

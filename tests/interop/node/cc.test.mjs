@@ -19,7 +19,7 @@ const tenant = env('GH_TENANT');
 const client = { client_id: env('GH_APP_ID') };
 const secret = env('GH_SECRET');
 const issuer = new URL(`${base}/${tenant}/v2.0`);
-const DEVCENTER = 'https://devcenter.azure.com';
+const IOTC = 'https://apps.azureiotcentral.com';
 
 async function discover(algorithm) {
   const response = await oauth.discoveryRequest(issuer, { algorithm });
@@ -34,7 +34,7 @@ function claimsOf(jwt) {
 
 async function clientCredentials(as, auth) {
   const response = await oauth.clientCredentialsGrantRequest(as, client, auth, {
-    scope: `${DEVCENTER}/.default`,
+    scope: `${IOTC}/.default`,
   });
   const result = await oauth.processClientCredentialsResponse(as, client, response);
   assert.equal(result.token_type, 'bearer'); // oauth4webapi lower-cases it
@@ -42,7 +42,7 @@ async function clientCredentials(as, auth) {
   assert.ok(result.expires_in > 3500 && result.expires_in <= 3600, `expires_in ${result.expires_in}`);
   const { header, payload } = claimsOf(result.access_token);
   assert.ok(['RS256', 'ES256'].includes(header.alg), header.alg);
-  assert.equal(payload.aud, DEVCENTER);
+  assert.equal(payload.aud, IOTC);
   assert.equal(payload.iss, issuer.href);
   assert.equal(payload.tid, tenant);
   assert.equal(payload.azp, client.client_id);
@@ -72,7 +72,7 @@ for (const [name, auth] of [['post', oauth.ClientSecretPost], ['basic', oauth.Cl
   test(`a wrong secret (client_secret_${name}) is invalid_client with AADSTS7000215`, async () => {
     const as = await discover('oidc');
     const response = await oauth.clientCredentialsGrantRequest(
-      as, client, auth(`${secret}x`), { scope: `${DEVCENTER}/.default` });
+      as, client, auth(`${secret}x`), { scope: `${IOTC}/.default` });
     let failure;
     await assert.rejects(oauth.processClientCredentialsResponse(as, client, response), (err) => {
       failure = err;

@@ -16,6 +16,7 @@ pub mod pre_authorized;
 pub mod rbac;
 pub mod subscriptions;
 pub mod tenants;
+pub mod token_formats;
 pub mod users;
 
 use std::sync::Arc;

@@ -45,13 +45,21 @@ pub fn new_uti() -> String {
 }
 
 /// Signs an access token with the tenant's active key for its algorithm.
-pub fn mint<'a>(keys: &TenantKeys, base_url: &str, input: &MintInput<'a>) -> Result<(String, UnixTime), Error> {
-    let signer = keys.signer(input.tenant.signing_alg).ok_or_else(|| {
-        Error::Internal(format!(
-            "tenant {} has no active {} key",
-            input.tenant.id, input.tenant.signing_alg
-        ))
-    })?;
+pub fn mint(keys: &TenantKeys, base_url: &str, input: &MintInput<'_>) -> Result<(String, UnixTime), Error> {
+    let (payload, exp) = claims(base_url, input)?;
+    Ok((sign(keys, input.tenant, &payload)?, exp))
+}
+
+/// Signs a claims payload with the tenant's active key for its algorithm.
+pub fn sign(keys: &TenantKeys, tenant: &Tenant, payload: &[u8]) -> Result<String, Error> {
+    let signer = keys
+        .signer(tenant.signing_alg)
+        .ok_or_else(|| Error::Internal(format!("tenant {} has no active {} key", tenant.id, tenant.signing_alg)))?;
+    Ok(jws::encode(signer.as_ref(), payload)?)
+}
+
+/// The access token's claims as JSON bytes (what a signed token carries), and its expiry.
+pub fn claims<'a>(base_url: &str, input: &MintInput<'a>) -> Result<(Vec<u8>, UnixTime), Error> {
     let exp = input.now + input.tenant.token_lifetime_seconds;
     let v2 = input.dialect == Dialect::V2;
     let some = |v: &'a str| Some(Cow::Borrowed(v));
@@ -93,7 +101,7 @@ pub fn mint<'a>(keys: &TenantKeys, base_url: &str, input: &MintInput<'a>) -> Res
         ver: Cow::Borrowed(if v2 { "2.0" } else { "1.0" }),
     };
     let payload = serde_json::to_vec(&claims).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok((jws::encode(signer.as_ref(), &payload)?, exp))
+    Ok((payload, exp))
 }
 
 /// Times are never before 1970; a clock that says otherwise writes 0.

@@ -9,6 +9,8 @@
 //! - [`rotation`]: signing-key rotation (policy, the rotation step, scheduled rotations).
 //! - [`throttle`]: failed-attempt limits shared by every replica.
 //! - [`mint`]: access-token and id_token minting.
+//! - [`formats`]: each API's access-token format (signed, encrypted, opaque): writing tokens
+//!   in it and opening them again.
 //! - [`grants`]: the typed grant dispatch, one file per grant type.
 //! - [`resource_indicator`]: RFC 8707 `resource` on the v2 endpoints.
 //! - [`resources`], [`first_party`]: what every tenant knows without registration.
@@ -20,6 +22,7 @@ pub mod client_assertion;
 pub mod client_auth;
 pub mod directory;
 pub mod first_party;
+pub mod formats;
 pub mod grants;
 pub mod introspection;
 pub mod keyring;

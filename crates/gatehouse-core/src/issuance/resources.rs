@@ -1,6 +1,8 @@
 //! Resources every tenant knows without registration, as in Entra ID, where Microsoft's
 //! first-party APIs exist in every tenant. Azure tooling asks tokens for these.
 
+use crate::model::TokenFormat;
+
 /// A resource API a token can be issued for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {
@@ -40,6 +42,11 @@ struct WellKnown {
     app_id: &'static str,
     display_name: &'static str,
     identifiers: &'static [&'static str],
+    /// How its access tokens are written unless the tenant says otherwise.
+    format: TokenFormat,
+    /// Whether a tenant may choose another format (not for the APIs Gatehouse serves itself:
+    /// its own doors read their tokens as signed JWTs).
+    format_settable: bool,
 }
 
 /// Application ids are Microsoft's where Microsoft publishes them; for the two data-plane APIs
@@ -50,11 +57,15 @@ const WELL_KNOWN: &[WellKnown] = &[
         app_id: "797f4846-ba00-4fd7-ba43-dac1f8f63013",
         display_name: "Azure Resource Manager",
         identifiers: &["https://management.core.windows.net/", "https://management.azure.com/"],
+        format: TokenFormat::Jwt,
+        format_settable: false,
     },
     WellKnown {
         app_id: "00000003-0000-0000-c000-000000000000",
         display_name: "Microsoft Graph",
         identifiers: &["https://graph.microsoft.com"],
+        format: TokenFormat::Jwt,
+        format_settable: false,
     },
     WellKnown {
         app_id: "499b84ac-1321-427f-aa17-267ca6975798",
@@ -63,18 +74,43 @@ const WELL_KNOWN: &[WellKnown] = &[
             "499b84ac-1321-427f-aa17-267ca6975798",
             "https://app.vssps.visualstudio.com",
         ],
+        format: TokenFormat::Jwt,
+        format_settable: false,
     },
     WellKnown {
         app_id: "9edfcdd9-0bc5-4bd4-b287-c3afc716aac7",
         display_name: "Azure IoT Central",
         identifiers: &["https://apps.azureiotcentral.com"],
+        format: TokenFormat::Jwt,
+        format_settable: false,
     },
     WellKnown {
         app_id: "0f2e5ab4-6d4e-4c63-9f55-7e0c3c5a1d01",
         display_name: "Azure Deployment Environments (Dev Center)",
         identifiers: &["https://devcenter.azure.com"],
+        // Seed 000: the developer APIs' tokens "are encrypted and can't be decoded using JWT
+        // decoding tools; they can only be processed by the service".
+        format: TokenFormat::Encrypted,
+        format_settable: true,
     },
 ];
+
+/// The format of a resource's tokens when its tenant stored none: built-ins have their own
+/// (Dev Center: encrypted), every registered API signed JWTs.
+pub fn default_format(app_id: &str) -> TokenFormat {
+    WELL_KNOWN
+        .iter()
+        .find(|w| w.app_id.eq_ignore_ascii_case(app_id))
+        .map_or(TokenFormat::Jwt, |w| w.format)
+}
+
+/// Whether a built-in resource's format may be changed (`None`: not a built-in).
+pub fn built_in_format_settable(app_id: &str) -> Option<bool> {
+    WELL_KNOWN
+        .iter()
+        .find(|w| w.app_id.eq_ignore_ascii_case(app_id))
+        .map(|w| w.format_settable)
+}
 
 /// Compares resource identifiers the way Entra does: case-insensitive, one trailing slash ignored.
 pub fn same_identifier(a: &str, b: &str) -> bool {

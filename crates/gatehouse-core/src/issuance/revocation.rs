@@ -1,4 +1,5 @@
-//! Revocation: RFC 7009 for access and refresh tokens, and the feed guards poll.
+//! Revocation: RFC 7009 for access tokens (signed, encrypted or opaque) and refresh tokens, and
+//! the feed guards poll.
 //!
 //! A revoked access token (`uti`) or family (`sid`) is published in the store's revocation feed;
 //! guards refuse what is listed within their polling bound, without calling the server per request.
@@ -8,6 +9,7 @@ use gatehouse_protocol::FormParams;
 
 use crate::error::Error;
 use crate::issuance::client_auth::{Clients, Presented};
+use crate::issuance::formats::Opened;
 use crate::model::{now, RevocationKind, Tenant};
 use crate::Gatehouse;
 
@@ -71,7 +73,14 @@ impl Gatehouse {
     /// True when `token` is an access token of this tenant (revoked now, or already expired).
     async fn revoke_access_token(&self, tenant: &Tenant, client_id: &str, token: &str) -> Result<bool, Error> {
         let keys = self.keys.for_tenant(tenant).await?;
-        let Some(claims) = keys.verified_claims(token) else {
+        // An encrypted or opaque token is opened first: the signed JWT inside (verified as
+        // any other), or the claims its stored record says.
+        let claims = match self.formats.open(&tenant.id, token).await? {
+            Some(Opened::Signed(inner)) => keys.verified_claims(&inner),
+            Some(Opened::Stored(claims)) => Some(serde_json::Value::Object(claims)),
+            None => keys.verified_claims(token),
+        };
+        let Some(claims) = claims else {
             return Ok(false);
         };
         if claims.get("tid").and_then(|v| v.as_str()) != Some(tenant.id.as_str()) {

@@ -35,6 +35,8 @@ pub struct PurgeReport {
     pub sign_in_events: u64,
     /// Used client-assertion ids (`jti`) past their expiry.
     pub used_assertions: u64,
+    /// Opaque (and reference-kept encrypted) access tokens past their expiry.
+    pub reference_tokens: u64,
 }
 
 impl PurgeReport {
@@ -48,5 +50,6 @@ impl PurgeReport {
             + self.throttle_entries
             + self.sign_in_events
             + self.used_assertions
+            + self.reference_tokens
     }
 }

@@ -1,7 +1,7 @@
 //! The domain's types, by concern: [`tenant`], [`apps`] (applications, service principals,
 //! secrets, app roles and their assignments), [`arm`] (subscriptions, resource groups, RBAC
 //! role definitions and assignments), [`user`], [`groups`], [`pats`] (personal access tokens), [`iotc`] (IoT Central's organizations, role holders, API tokens), [`audit`] (the audit log's entries and actors), [`grants`] (what the user flows store
-//! between requests), [`revocation`], [`events`] (the sign-in log, purge reports). Everything is
+//! between requests), [`revocation`], [`events`] (the sign-in log, purge reports), [`formats`] (access-token formats of APIs, opaque-token records). Everything is
 //! re-exported here, so `crate::model::User` is the one path.
 //!
 //! Names follow Entra ID and Microsoft Graph, so that the Graph front door serves these same
@@ -11,6 +11,7 @@ pub mod apps;
 pub mod arm;
 pub mod audit;
 pub mod events;
+pub mod formats;
 pub mod grants;
 pub mod groups;
 pub mod iotc;
@@ -23,6 +24,7 @@ pub use apps::*;
 pub use arm::*;
 pub use audit::*;
 pub use events::*;
+pub use formats::*;
 pub use grants::*;
 pub use groups::*;
 pub use iotc::*;

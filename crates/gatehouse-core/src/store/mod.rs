@@ -17,6 +17,7 @@
 //! | `apps.rs` | [`AppStore`]: applications, service principals, secrets, app-role assignments |
 //! | `arm.rs` | [`SubscriptionStore`] (subscriptions, resource groups), [`RbacStore`] (custom role definitions, role assignments) |
 //! | `certificates.rs` | [`CertificateStore`], [`AssertionStore`] (used client-assertion ids) |
+//! | `formats.rs` | [`TokenFormatStore`] (access-token formats of APIs, opaque-token records) |
 //! | `users.rs` | [`UserStore`] |
 //! | `groups.rs` | [`GroupStore`] (groups, members, transitive membership) |
 //! | `pats.rs` | [`PatStore`], [`PatWrites`] (personal access tokens, entitlements) |
@@ -44,6 +45,7 @@ mod certificates;
 mod changes;
 mod device_codes;
 mod directory_roles;
+mod formats;
 mod groups;
 mod iotc;
 mod maintenance;
@@ -67,6 +69,7 @@ pub use certificates::{AssertionStore, CertificateStore};
 pub use changes::{Change, ChangeKind, ChangeStore};
 pub use device_codes::DeviceCodeStore;
 pub use directory_roles::DirectoryRoleStore;
+pub use formats::TokenFormatStore;
 pub use groups::GroupStore;
 pub use iotc::{IotcStore, IotcWrites, OrganizationUse, Removal};
 pub use maintenance::MaintenanceStore;
@@ -130,6 +133,7 @@ pub trait Store:
     + PatStore
     + PreAuthorizationStore
     + IotcStore
+    + TokenFormatStore
     + Send
     + Sync
     + 'static

@@ -250,6 +250,7 @@ impl GuardConfigBuilder {
             resource_metadata: self.resource_metadata,
             revocation,
             api_tokens: self.api_tokens,
+            decryption_keys: self.decryption_keys,
             jwks_refetch_interval: self.jwks_refetch_interval,
             jwks_max_age: self.jwks_max_age,
             cache_capacity: self.cache_capacity,

@@ -139,6 +139,8 @@ pub struct GuardConfig {
     pub(crate) revocation: Option<RevocationSettings>,
     /// Accept API tokens, introspected as this client.
     pub(crate) api_tokens: Option<crate::opaque::OpaqueSettings>,
+    /// Keys encrypted access tokens are decrypted with.
+    pub(crate) decryption_keys: Vec<std::sync::Arc<gatehouse_keys::jwe::DecryptionKey>>,
     pub(crate) jwks_refetch_interval: Duration,
     pub(crate) jwks_max_age: Duration,
     pub(crate) cache_capacity: usize,
@@ -212,6 +214,7 @@ pub struct GuardConfigBuilder {
     resource_metadata: Option<String>,
     revocation: Option<RevocationSettings>,
     api_tokens: Option<crate::opaque::OpaqueSettings>,
+    decryption_keys: Vec<std::sync::Arc<gatehouse_keys::jwe::DecryptionKey>>,
     jwks_refetch_interval: Duration,
     jwks_max_age: Duration,
     cache_capacity: usize,
@@ -236,11 +239,31 @@ impl Default for GuardConfigBuilder {
             resource_metadata: None,
             revocation: None,
             api_tokens: None,
+            decryption_keys: Vec::new(),
             jwks_refetch_interval: Duration::from_secs(30),
             jwks_max_age: Duration::from_secs(3600),
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             http_timeout: Duration::from_secs(5),
             allow_insecure_http_for_tests: false,
         }
+    }
+}
+
+impl GuardConfigBuilder {
+    /// Accepts encrypted access tokens (JWE, RSA-OAEP-256 + A256GCM) for this key: the API's
+    /// private key (`DecryptionKey::from_pem` of what `gatehouse api encryption-key create`
+    /// printed). Repeatable (key rollover); the token's `kid` picks the key.
+    pub fn decryption_key(mut self, key: gatehouse_keys::jwe::DecryptionKey) -> Self {
+        self.decryption_keys.push(std::sync::Arc::new(key));
+        self
+    }
+
+    /// The same, for keys already shared.
+    pub fn decryption_keys(
+        mut self,
+        keys: impl IntoIterator<Item = std::sync::Arc<gatehouse_keys::jwe::DecryptionKey>>,
+    ) -> Self {
+        self.decryption_keys.extend(keys);
+        self
     }
 }

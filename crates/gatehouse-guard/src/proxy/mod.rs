@@ -83,6 +83,8 @@ pub struct ProxyConfig {
     /// Accept personal access tokens where no route rule matches (routes opt in with
     /// `allow_pats`); checked with the same `api_tokens` client.
     pub allow_pats: bool,
+    /// Keys encrypted access tokens are decrypted with (`--decryption-key FILE`).
+    pub decryption_keys: Vec<Arc<gatehouse_keys::jwe::DecryptionKey>>,
     /// Per-prefix requirements.
     pub routes: Vec<RouteRule>,
     /// Entries of the verified-token cache (default 50 000; 0 turns it off).
@@ -114,6 +116,7 @@ impl Default for ProxyConfig {
             api_tokens: None,
             allow_api_tokens: false,
             allow_pats: false,
+            decryption_keys: Vec::new(),
             routes: Vec::new(),
             cache_capacity: DEFAULT_CACHE_CAPACITY,
             allow_insecure_http_for_tests: false,
@@ -181,6 +184,7 @@ impl ProxyConfig {
         if let Some(o) = &self.api_tokens {
             b = b.api_tokens(o.client_id.clone(), o.client_secret.clone());
         }
+        b = b.decryption_keys(self.decryption_keys.iter().cloned());
         b.build()
     }
 }

@@ -270,6 +270,12 @@ macro_rules! impl_app_store {
                     for (sql, bind) in statements {
                         self.exec(sql, vec![Bind::S(bind)]).await?;
                     }
+                    // The API's access-token format (and its encryption key) goes with it.
+                    self.exec(
+                        "DELETE FROM api_token_formats WHERE tenant_id = $1 AND app_id = $2",
+                        vec![Bind::S(tenant_id), Bind::S(&app_id.to_ascii_lowercase())],
+                    )
+                    .await?;
                     self.changed(ChangeKind::App, tenant_id, app_id);
                     for uri in &uris {
                         self.changed(ChangeKind::IdentifierUri, tenant_id, uri);

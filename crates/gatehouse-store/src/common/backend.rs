@@ -28,6 +28,7 @@ macro_rules! impl_backend {
                             Bind::S(s) => query.bind(s),
                             Bind::OptS(s) => query.bind(s),
                             Bind::B(b) => query.bind(b.to_vec()),
+                            Bind::OptB(b) => query.bind(b.map(<[u8]>::to_vec)),
                             Bind::I(i) => query.bind(i),
                             Bind::OptI(i) => query.bind(i),
                             Bind::Flag(f) => query.bind(f),

@@ -36,6 +36,9 @@ macro_rules! impl_maintenance_store {
                         used_assertions: self
                             .exec("DELETE FROM used_assertions WHERE expires_at < $1", at())
                             .await?,
+                        reference_tokens: self
+                            .exec("DELETE FROM reference_tokens WHERE expires_at < $1", at())
+                            .await?,
                         throttle_entries: self
                             .exec(
                                 "DELETE FROM auth_throttle WHERE locked_until < $1 AND window_start < $1",

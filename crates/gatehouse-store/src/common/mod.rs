@@ -60,6 +60,8 @@ mod pat_store;
 mod iotc_store;
 #[macro_use]
 mod pre_authorization_store;
+#[macro_use]
+mod token_format_store;
 
 use gatehouse_core::StoreError;
 
@@ -93,6 +95,7 @@ macro_rules! impl_store {
         impl_pat_store!($store, $uow, $db);
         impl_iotc_store!($store, $uow, $db);
         impl_pre_authorization_store!($store, $db);
+        impl_token_format_store!($store, $db);
     };
 }
 
@@ -101,6 +104,7 @@ pub(crate) enum Bind<'a> {
     S(&'a str),
     OptS(Option<&'a str>),
     B(&'a [u8]),
+    OptB(Option<&'a [u8]>),
     I(i64),
     OptI(Option<i64>),
     Flag(bool),

@@ -124,6 +124,7 @@ pub async fn purge_removes_only_what_expired_before_the_cutoff(f: Fixture) {
             throttle_entries: 1,
             sign_in_events: 1,
             used_assertions: 0,
+            reference_tokens: 0,
         }
     );
     assert_eq!(report.total(), 7);

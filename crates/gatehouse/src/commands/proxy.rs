@@ -13,7 +13,7 @@ use crate::config::{explain_limit, ProxyConnectionArgs};
 /// verified caller upstream in X-Gatehouse-* headers.
 #[derive(Args)]
 #[command(
-    after_help = "Example:\n  gatehouse proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:9000 \\\n    --issuer https://127.0.0.1:8443/<tenant-id>/v2.0 --audience api://orders \\\n    --ca-file gatehouse-data/tls/ca.pem --require-role Orders.Read\nX-Tenant-ID by name: --tenant-header --tenant contoso=<tenant-id> (or --discover-tenant-names).\nPer-path rules: --routes routes.toml with [[route]] prefix = \"/admin\" require_roles = [\"Admin\"]."
+    after_help = "Example:\n  gatehouse proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:9000 \\\n    --issuer https://127.0.0.1:8443/<tenant-id>/v2.0 --audience api://orders \\\n    --ca-file gatehouse-data/tls/ca.pem --require-role Orders.Read\nX-Tenant-ID by name: --tenant-header --tenant contoso=<tenant-id> (or --discover-tenant-names).\nEncrypted tokens: --decryption-key orders-key.pem (the key printed by gatehouse api encryption-key create).\nOpaque tokens: --api-token-client-id <the API appId> with GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET (introspection).\nPer-path rules: --routes routes.toml with [[route]] prefix = \"/admin\" require_roles = [\"Admin\"]."
 )]
 pub struct Proxy {
     /// Address to listen on.
@@ -69,6 +69,10 @@ pub struct Proxy {
     /// GATEHOUSE_PROXY_API_TOKEN_CLIENT_SECRET (never a flag: command lines are visible).
     #[arg(long, value_name = "APPID", env = "GATEHOUSE_PROXY_API_TOKEN_CLIENT_ID")]
     api_token_client_id: Option<String>,
+    /// Accept encrypted access tokens (JWE) decrypted with this private key (PKCS#8 PEM, as
+    /// `gatehouse api encryption-key create` prints it). Repeatable.
+    #[arg(long = "decryption-key", value_name = "FILE")]
+    decryption_keys: Vec<std::path::PathBuf>,
     /// Do not poll the issuer's revocation feed.
     #[arg(long)]
     no_revocation: bool,
@@ -137,6 +141,12 @@ impl Proxy {
             config.revocation_server = None;
         } else if config.revocation_server.is_none() {
             config.revocation_server = issuer_origin(&config.issuers[0]);
+        }
+        for path in &self.decryption_keys {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let key = gatehouse_keys::jwe::DecryptionKey::from_pem(&text)
+                .map_err(|e| anyhow::anyhow!("{} is not an RSA private key (PKCS#8 PEM): {e}", path.display()))?;
+            config.decryption_keys.push(std::sync::Arc::new(key));
         }
         config.allow_api_tokens |= self.allow_api_tokens;
         config.allow_pats |= self.allow_pats;

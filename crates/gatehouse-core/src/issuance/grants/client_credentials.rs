@@ -61,27 +61,31 @@ pub async fn grant(env: &GrantEnv<'_>, ctx: &GrantContext<'_>) -> Result<Issued,
     let groups = env.directory.groups(&tenant.id, &client.sp.id).await?;
     let keys = env.keys.for_tenant(tenant).await?;
     let t = now();
-    let (access_token, exp) = mint::mint(
-        &keys,
-        env.base_url,
-        &MintInput {
-            tenant,
-            dialect,
-            audience: &audience,
-            client_id: &client.app.app_id,
-            subject: &client.sp.id,
-            roles: &roles,
-            groups: &groups,
-            scopes: None,
-            family: None,
-            app_only: true,
-            client_auth: method.acr(),
-            user: None,
-            uti: &mint::new_uti(),
-            act: None,
-            now: t,
-        },
-    )?;
+    let (access_token, exp) = env
+        .formats
+        .mint(
+            &keys,
+            env.base_url,
+            &resource,
+            &MintInput {
+                tenant,
+                dialect,
+                audience: &audience,
+                client_id: &client.app.app_id,
+                subject: &client.sp.id,
+                roles: &roles,
+                groups: &groups,
+                scopes: None,
+                family: None,
+                app_only: true,
+                client_auth: method.acr(),
+                user: None,
+                uti: &mint::new_uti(),
+                act: None,
+                now: t,
+            },
+        )
+        .await?;
     let scope = match dialect {
         Dialect::V2 => Some(format!("{audience}/.default")),
         Dialect::V1 => None,

@@ -64,27 +64,31 @@ pub async fn issue_scoped(
     let keys = env.keys.for_tenant(g.tenant).await?;
     let t = now();
     let uti = mint::new_uti();
-    let (access_token, exp) = mint::mint(
-        &keys,
-        env.base_url,
-        &MintInput {
-            tenant: g.tenant,
-            dialect: g.dialect,
-            audience: &g.scope.resource,
-            client_id: &g.client.app.app_id,
-            subject: &g.user.id,
-            roles: &[],
-            groups: &groups,
-            scopes: Some(scp),
-            family: g.family,
-            app_only: false,
-            client_auth: g.client_auth,
-            user: Some(g.user),
-            uti: &uti,
-            act,
-            now: t,
-        },
-    )?;
+    let (access_token, exp) = env
+        .formats
+        .mint(
+            &keys,
+            env.base_url,
+            resource,
+            &MintInput {
+                tenant: g.tenant,
+                dialect: g.dialect,
+                audience: &g.scope.resource,
+                client_id: &g.client.app.app_id,
+                subject: &g.user.id,
+                roles: &[],
+                groups: &groups,
+                scopes: Some(scp),
+                family: g.family,
+                app_only: false,
+                client_auth: g.client_auth,
+                user: Some(g.user),
+                uti: &uti,
+                act,
+                now: t,
+            },
+        )
+        .await?;
     if let (Some(family), Some(_)) = (g.family, &g.refresh_token) {
         // Seed 003: a refresh replaces the family's access token for this resource; the one it
         // replaces is revoked (published by its uti). Another resource's token is left alone.

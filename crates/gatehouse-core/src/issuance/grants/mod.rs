@@ -75,6 +75,8 @@ impl Grant {
 pub struct GrantEnv<'a> {
     pub directory: &'a Directory,
     pub keys: &'a KeyRing,
+    /// Each API's access-token format (signed, encrypted, opaque).
+    pub formats: &'a crate::issuance::formats::TokenFormats,
     /// `https://host:port`: the base of every issuer.
     pub base_url: &'a str,
     pub codes: &'a dyn AuthCodeStore,

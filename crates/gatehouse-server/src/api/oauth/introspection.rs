@@ -6,6 +6,11 @@
 //! on our routes, and must belong to the path's tenant; a refresh token is asked of the store.
 //! `token_type_hint` only says where to look first. Anything not active is `{"active":false}`.
 //!
+//! An encrypted access token is opened with its API's key (when Gatehouse holds it) and its
+//! inner JWT checked as any; an opaque one (`gthat_...`), or an encrypted one whose private key
+//! only its API holds, is answered from the record kept at issuance (its audience must be the
+//! asking client, its tenant the path's; dates and revocation as for JWTs).
+//!
 //! An API token (`SharedAccessSignature ...`, recognized by its shape) is checked by the core
 //! (`gatehouse_core::iotc::sas`) and must belong to the path's tenant, which the asking client
 //! (a confidential client of that tenant: a guard) belongs to: active, it answers
@@ -22,14 +27,14 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use gatehouse_core::issuance::client_auth::Presented;
+use gatehouse_core::issuance::formats::Opened;
 use gatehouse_core::issuance::introspection::ResourceServer;
 use gatehouse_core::Error;
 use gatehouse_protocol::introspection::{self as wire, Introspection};
 use gatehouse_protocol::pat::Pat;
 use gatehouse_protocol::sas::Sas;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::bearer::VerifiedToken;
 use crate::dialect::oauth::OAuth;
 use crate::extract::OAuthForm;
 use crate::state::AppState;
@@ -107,16 +112,49 @@ async fn pat(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Introspec
 }
 
 async fn access(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Introspection, Error> {
+    // An encrypted token is opened (with the API's key Gatehouse holds) and its inner JWT
+    // checked like any other; an opaque one (or an encrypted one whose key only its API holds)
+    // is answered from its stored record.
+    match s.gh.token_formats().open(&rs.tenant_id, token).await? {
+        Some(Opened::Signed(inner)) => signed(s, rs, &inner).await,
+        Some(Opened::Stored(claims)) => stored(s, rs, claims).await,
+        None => signed(s, rs, token).await,
+    }
+}
+
+async fn signed(s: &AppState, rs: &ResourceServer, token: &str) -> Result<Introspection, Error> {
     match s.tokens.verify(token, &rs.audiences).await? {
-        Some(v) if v.caller.tenant_id() == rs.tenant_id => Ok(active(v)),
+        Some(v) if v.caller.tenant_id() == rs.tenant_id => Ok(active(&v.claims)),
         _ => Ok(Introspection::inactive()),
     }
 }
 
-fn active(v: VerifiedToken) -> Introspection {
-    let c = &v.claims;
+/// A stored record's claims: written by us at issuance, so only its audience (the asking
+/// resource server), tenant, dates and revocation are checked.
+async fn stored(s: &AppState, rs: &ResourceServer, claims: Map<String, Value>) -> Result<Introspection, Error> {
+    let text = |name: &str| claims.get(name).and_then(Value::as_str);
+    let now = gatehouse_core::model::now();
+    let dated = claims.get("exp").and_then(Value::as_i64).is_some_and(|e| e > now)
+        && claims.get("nbf").and_then(Value::as_i64).is_none_or(|n| n <= now + 300);
+    let ours =
+        text("tid") == Some(rs.tenant_id.as_str()) && text("aud").is_some_and(|a| rs.audiences.iter().any(|x| x == a));
+    if !dated || !ours {
+        return Ok(Introspection::inactive());
+    }
+    if s.gh.is_revoked(&rs.tenant_id, text("sid"), text("uti")).await? {
+        return Ok(Introspection::inactive());
+    }
+    Ok(active(&claims))
+}
+
+fn active(c: &Map<String, Value>) -> Introspection {
     let text = |name: &str| c.get(name).and_then(Value::as_str).map(str::to_owned);
     let number = |name: &str| c.get(name).and_then(Value::as_i64);
+    let roles = c
+        .get("roles")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
     Introspection {
         active: true,
         scope: text("scp"),
@@ -132,7 +170,8 @@ fn active(v: VerifiedToken) -> Introspection {
         jti: text("uti"),
         tid: text("tid"),
         oid: text("oid"),
-        roles: v.caller.roles().to_vec(),
+        sid: text("sid"),
+        roles,
         organization: None,
     }
 }

@@ -21,6 +21,11 @@
 //! [`Caller`] of kind [`CredentialKind::Pat`]: the user's object id, tenant, expanded scopes,
 //! identity type `user`, and `token_id` = the PAT's authorizationId (what a `credential`
 //! revocation names). A Bearer value without the prefix is not ours (`Ok(None)`): JWTs pass.
+//!
+//! An opaque access token (`Bearer gthat_{tenant}_...`, `gatehouse_protocol::reference`) names
+//! its tenant; it is introspected there and becomes a [`Caller`] of kind
+//! [`CredentialKind::OpaqueToken`] with the token's claims (its `aud` must be one of the guard's
+//! audiences). It is revoked like a JWT: by its `uti` or its family's `sid` in the feed.
 
 use std::time::Duration;
 
@@ -28,12 +33,16 @@ use async_trait::async_trait;
 use base64::Engine;
 use gatehouse_protocol::introspection::Introspection;
 use gatehouse_protocol::pat::{Pat, PREFIX as PAT_PREFIX};
+use gatehouse_protocol::reference::ReferenceToken;
 use gatehouse_protocol::sas::{Sas, SAS_SCHEME};
 
 use crate::caller::{Caller, CredentialKind};
 use crate::fetch::Fetcher;
 use crate::revocation::RevocationFeed;
 use crate::verifier::{CredentialError, CredentialVerifier, PresentedCredential};
+
+mod reference;
+pub use reference::reference_caller;
 
 /// The confidential client a guard introspects opaque credentials as.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,6 +69,8 @@ pub enum Shape {
     BearerPat,
     /// `Basic base64(user:gthpat_...)`: a personal access token as a password (any user name).
     BasicPat,
+    /// `Bearer gthat_{tenant}_...`: an opaque access token of an API whose format is `opaque`.
+    BearerReference,
 }
 
 /// A recognized opaque credential: its tenant and id (empty when its text does not say them:
@@ -114,7 +125,7 @@ impl Shape {
     fn scheme(self) -> &'static str {
         match self {
             Shape::Sas => SAS_SCHEME,
-            Shape::BearerPat => "Bearer",
+            Shape::BearerPat | Shape::BearerReference => "Bearer",
             Shape::BasicPat => "Basic",
         }
     }
@@ -137,7 +148,24 @@ impl Shape {
                 .map(pat_recognized)
                 .map_err(|e| CredentialError::invalid(MALFORMED_PAT, e.to_string())),
             Shape::BasicPat => basic_pat(value).map(pat_recognized),
+            Shape::BearerReference => {
+                let token = ReferenceToken::parse(value)
+                    .map_err(|e| CredentialError::invalid("malformed opaque access token", e.to_string()))?;
+                Ok(Recognized {
+                    kind: CredentialKind::OpaqueToken,
+                    tenant: token.tenant().to_owned(),
+                    id: String::new(),
+                    expires_at: None,
+                    text: value.to_owned(),
+                })
+            }
         }
+    }
+
+    /// Whether a value of this shape's scheme is this shape's (Bearer values by their prefix).
+    fn claims(self, value: &str) -> bool {
+        (self != Shape::BearerPat || value.starts_with(PAT_PREFIX))
+            && (self != Shape::BearerReference || ReferenceToken::claims_to_be(value))
     }
 }
 
@@ -149,6 +177,8 @@ pub struct OpaqueVerifier {
     fetcher: Fetcher,
     feed: RevocationFeed,
     server_base: String,
+    /// The guard's audiences: an opaque access token must be for one of them.
+    audiences: Vec<String>,
 }
 
 impl OpaqueVerifier {
@@ -157,9 +187,10 @@ impl OpaqueVerifier {
         settings: OpaqueSettings,
         fetcher: Fetcher,
         feed: RevocationFeed,
-        server_base: String,
+        (server_base, audiences): (String, Vec<String>),
     ) -> Self {
-        let schemes = shapes.iter().map(|s| s.scheme()).collect();
+        let mut schemes: Vec<&'static str> = shapes.iter().map(|s| s.scheme()).collect();
+        schemes.dedup();
         Self {
             shapes,
             schemes,
@@ -167,6 +198,7 @@ impl OpaqueVerifier {
             fetcher,
             feed,
             server_base,
+            audiences,
         }
     }
 }
@@ -271,21 +303,28 @@ impl CredentialVerifier for OpaqueVerifier {
     }
 
     async fn verify(&self, credential: PresentedCredential<'_>) -> Result<Option<Caller>, CredentialError> {
+        // A Bearer value without one of our prefixes is not ours (a JWT's verifier had its turn).
         let Some(shape) = self
             .shapes
             .iter()
-            .find(|s| s.scheme().eq_ignore_ascii_case(credential.scheme))
+            .find(|s| s.scheme().eq_ignore_ascii_case(credential.scheme) && s.claims(credential.value))
         else {
             return Ok(None);
         };
-        if *shape == Shape::BearerPat && !credential.value.starts_with(PAT_PREFIX) {
-            // Not a PAT (a JWT's verifier had its turn): not ours.
-            return Ok(None);
-        }
         let seen = shape.recognize(credential.value)?;
         let now = crate::jwt::unix_now();
         if seen.kind == CredentialKind::Pat {
             return self.verify_pat(&seen, now).await.map(Some);
+        }
+        if seen.kind == CredentialKind::OpaqueToken {
+            if !self.feed.polls(&seen.tenant) {
+                return Err(CredentialError::invalid(
+                    "token of a tenant this API does not accept",
+                    format!("tenant {}", seen.tenant),
+                ));
+            }
+            let answer = self.introspect(&seen.tenant, &seen.text).await?;
+            return reference_caller(&seen, &answer, &self.audiences, now).map(Some);
         }
         if !self.feed.polls(&seen.tenant) {
             return Err(CredentialError::invalid(
