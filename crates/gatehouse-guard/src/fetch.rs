@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, GuardConfig};
 
 /// Largest document the guard reads from the issuer.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -105,4 +105,18 @@ impl Fetcher {
             source,
         })
     }
+}
+
+/// The guard's one HTTP client, built at the first need and shared by everything that fetches.
+pub(crate) fn shared(config: &GuardConfig, slot: &mut Option<Fetcher>) -> Result<Fetcher, ConfigError> {
+    if let Some(fetcher) = slot {
+        return Ok(fetcher.clone());
+    }
+    let fetcher = Fetcher::new(
+        config.ca_pem.as_deref(),
+        config.http_timeout,
+        config.allow_insecure_http_for_tests,
+    )?;
+    *slot = Some(fetcher.clone());
+    Ok(fetcher)
 }

@@ -16,7 +16,7 @@ use crate::cache::VerifiedCache;
 use crate::caller::{Caller, CredentialKind};
 use crate::config::{is_guid, ConfigError, GuardConfig};
 use crate::encrypted::EncryptedVerifier;
-use crate::fetch::Fetcher;
+use crate::fetch::{shared as fetcher, Fetcher};
 use crate::jwt::{unix_now, JwtVerifier, KeyProvider};
 use crate::layer::GuardLayer;
 use crate::opaque::{OpaqueVerifier, Shape};
@@ -328,20 +328,6 @@ impl Guard {
             }),
         }
     }
-}
-
-/// The guard's one HTTP client, built at the first need.
-fn fetcher(config: &GuardConfig, slot: &mut Option<Fetcher>) -> Result<Fetcher, ConfigError> {
-    if let Some(fetcher) = slot {
-        return Ok(fetcher.clone());
-    }
-    let fetcher = Fetcher::new(
-        config.ca_pem.as_deref(),
-        config.http_timeout,
-        config.allow_insecure_http_for_tests,
-    )?;
-    *slot = Some(fetcher.clone());
-    Ok(fetcher)
 }
 
 async fn run_verifiers(
