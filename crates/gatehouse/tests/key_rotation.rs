@@ -16,8 +16,8 @@ use gatehouse_testkit::pg::ScratchDb;
 use gatehouse_testkit::{Server, ServerOptions};
 use serde_json::Value;
 
-const DEV: &str = "https://devcenter.azure.com/.default";
-const AUD: &str = "https://devcenter.azure.com";
+const IOTC: &str = "https://apps.azureiotcentral.com/.default";
+const AUD: &str = "https://apps.azureiotcentral.com";
 /// Not a timing assertion: how long a loop waits for progress before it says what it saw.
 const PATIENCE: Duration = Duration::from_secs(120);
 
@@ -51,7 +51,7 @@ fn kid(token: &str) -> String {
 }
 
 async fn token(s: &Server, tenant: &str, app: &str, secret: &str) -> String {
-    let (st, _, b) = cc(s, tenant, app, secret, DEV).await;
+    let (st, _, b) = cc(s, tenant, app, secret, IOTC).await;
     assert_eq!(st, 200, "{b}");
     b["access_token"].as_str().unwrap().to_owned()
 }

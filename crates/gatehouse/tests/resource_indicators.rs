@@ -9,7 +9,7 @@ use auth_helpers::*;
 use common::*;
 use device_helpers::user;
 
-const DEV: &str = "https://devcenter.azure.com";
+const IOTC: &str = "https://apps.azureiotcentral.com";
 
 fn v2(tenant: &str) -> String {
     format!("/{tenant}/oauth2/v2.0/token")
@@ -39,11 +39,11 @@ async fn client_credentials_take_a_resource_and_refuse_bad_ones_with_invalid_tar
     };
     // The resource alone, or with a scope that names it.
     for extra in [
-        &[("resource", DEV)][..],
-        &[("resource", DEV), ("scope", "https://devcenter.azure.com/.default")],
+        &[("resource", IOTC)][..],
+        &[("resource", IOTC), ("scope", "https://apps.azureiotcentral.com/.default")],
         &[
-            ("resource", "https://devcenter.azure.com/"),
-            ("scope", "https://devcenter.azure.com/.default"),
+            ("resource", "https://apps.azureiotcentral.com/"),
+            ("scope", "https://apps.azureiotcentral.com/.default"),
         ],
     ] {
         let (st, _, b) = post_form(&s, &v2(&tenant), &with(extra)).await;
@@ -53,9 +53,9 @@ async fn client_credentials_take_a_resource_and_refuse_bad_ones_with_invalid_tar
     }
     // Disagreeing with the scope, not an absolute URI, a fragment, unknown, repeated.
     for extra in [
-        &[("resource", DEV), ("scope", "https://graph.microsoft.com/.default")][..],
-        &[("resource", "devcenter")],
-        &[("resource", "https://devcenter.azure.com/#x")],
+        &[("resource", IOTC), ("scope", "https://graph.microsoft.com/.default")][..],
+        &[("resource", "iotcentral")],
+        &[("resource", "https://apps.azureiotcentral.com/#x")],
         &[("resource", "https://unknown.example.com")],
     ] {
         let (st, _, b) = post_form(&s, &v2(&tenant), &with(extra)).await;
@@ -64,7 +64,7 @@ async fn client_credentials_take_a_resource_and_refuse_bad_ones_with_invalid_tar
     let repeated = format!(
         "{}&resource={}&resource={}",
         form_urlencoded(&base),
-        "https%3A%2F%2Fdevcenter.azure.com",
+        "https%3A%2F%2Fapps.azureiotcentral.com",
         "https%3A%2F%2Fgraph.microsoft.com"
     );
     let r = s
