@@ -40,7 +40,10 @@ async fn client_credentials_take_a_resource_and_refuse_bad_ones_with_invalid_tar
     // The resource alone, or with a scope that names it.
     for extra in [
         &[("resource", IOTC)][..],
-        &[("resource", IOTC), ("scope", "https://apps.azureiotcentral.com/.default")],
+        &[
+            ("resource", IOTC),
+            ("scope", "https://apps.azureiotcentral.com/.default"),
+        ],
         &[
             ("resource", "https://apps.azureiotcentral.com/"),
             ("scope", "https://apps.azureiotcentral.com/.default"),
