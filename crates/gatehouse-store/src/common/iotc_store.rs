@@ -77,10 +77,6 @@ macro_rules! impl_iotc_store {
                 r.i("n")
             }
 
-            fn held(r: &Row) -> StoreResult<Vec<RoleRef>> {
-                roles(r)
-            }
-
             fn names(roles: &[RoleRef], org: &str) -> bool {
                 roles.iter().any(|r| r.organization.as_deref() == Some(org))
             }
@@ -128,8 +124,8 @@ macro_rules! impl_iotc_store {
                 /// The roles every user and API token of the tenant holds, read in this
                 /// transaction.
                 async fn all_held(&mut self, tenant_id: &str) -> StoreResult<(Vec<Vec<RoleRef>>, Vec<Vec<RoleRef>>)> {
-                    let users = self.fetch_all("SELECT roles FROM iotc_users WHERE tenant_id = $1", vec![Bind::S(tenant_id)], held).await?;
-                    let tokens = self.fetch_all("SELECT roles FROM iotc_api_tokens WHERE tenant_id = $1", vec![Bind::S(tenant_id)], held).await?;
+                    let users = self.fetch_all("SELECT roles FROM iotc_users WHERE tenant_id = $1", vec![Bind::S(tenant_id)], roles).await?;
+                    let tokens = self.fetch_all("SELECT roles FROM iotc_api_tokens WHERE tenant_id = $1", vec![Bind::S(tenant_id)], roles).await?;
                     Ok((users, tokens))
                 }
             }
