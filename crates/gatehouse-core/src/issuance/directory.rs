@@ -150,8 +150,8 @@ impl Directory {
     /// A client (application + service principal + secrets and certificates) of a tenant, by
     /// client id.
     pub async fn client(&self, tenant: &Tenant, client_id: &str) -> Result<Arc<ClientEntry>, Error> {
-        let app_id = client_id.to_ascii_lowercase();
-        let key = format!("{}|{app_id}", tenant.id);
+        let key = cache::key_lower(&tenant.id, client_id);
+        let app_id = &key[tenant.id.len() + 1..];
         let not_found = || Error::ClientNotFound {
             client_id: client_id.to_owned(),
             tenant: tenant.id.clone(),
@@ -163,9 +163,9 @@ impl Directory {
             return Ok(Arc::new(fp));
         }
         let ticket = self.clients.ticket(&key);
-        let entry = match self.apps_db.application_by_app_id(&tenant.id, &app_id).await? {
+        let entry = match self.apps_db.application_by_app_id(&tenant.id, app_id).await? {
             None => None,
-            Some(app) => match self.apps_db.service_principal_by_app_id(&tenant.id, &app_id).await? {
+            Some(app) => match self.apps_db.service_principal_by_app_id(&tenant.id, app_id).await? {
                 None => None,
                 Some(sp) => {
                     let secrets = self.apps_db.list_secrets(&app.id).await?;
@@ -188,8 +188,8 @@ impl Directory {
     /// `gatehouse api create` (by identifier URI, with or without a trailing slash, or by
     /// application id).
     pub async fn resource(&self, tenant: &Tenant, identifier: &str) -> Result<Arc<Resource>, Error> {
-        if let Some(r) = resources::well_known(identifier) {
-            return Ok(Arc::new(r));
+        if let Some(r) = resources::well_known_shared(identifier) {
+            return Ok(r);
         }
         if let Some(graph) = &self.graph_identifier {
             if resources::same_identifier(graph, identifier) {
@@ -224,7 +224,7 @@ impl Directory {
     }
 
     async fn resource_by_uri(&self, tenant: &Tenant, uri: &str) -> Result<Option<Arc<Resource>>, Error> {
-        let key = format!("{}|{uri}", tenant.id);
+        let key = cache::key(&tenant.id, uri);
         if let Some(hit) = self.resources_by_uri.get(&key) {
             return Ok(hit);
         }
@@ -236,7 +236,7 @@ impl Directory {
     }
 
     async fn resource_by_app_id(&self, tenant: &Tenant, app_id: &str) -> Result<Option<Arc<Resource>>, Error> {
-        let key = format!("{}|{app_id}", tenant.id);
+        let key = cache::key(&tenant.id, app_id);
         if let Some(hit) = self.resources_by_app.get(&key) {
             return Ok(hit);
         }
@@ -279,7 +279,7 @@ impl Directory {
     /// The Graph application permissions a principal holds (its directory roles that are
     /// Graph app roles), cached like app-role assignments under `{principal}|{Graph app id}`.
     async fn graph_roles(&self, principal_id: &str) -> Result<Arc<Vec<String>>, Error> {
-        let key = format!("{principal_id}|{}", resources::GRAPH_APP_ID);
+        let key = cache::key(principal_id, resources::GRAPH_APP_ID);
         if let Some(hit) = self.assignments.get(&key) {
             return Ok(hit);
         }
@@ -304,7 +304,7 @@ impl Directory {
     /// The ids of the groups a principal belongs to, directly or through nested groups
     /// (cached; followed through `GroupMembership` changes).
     pub async fn groups(&self, tenant_id: &str, principal_id: &str) -> Result<Arc<Vec<String>>, Error> {
-        let key = format!("{tenant_id}|{principal_id}");
+        let key = cache::key(tenant_id, principal_id);
         if let Some(hit) = self.groups.get(&key) {
             return Ok(hit);
         }
@@ -315,7 +315,7 @@ impl Directory {
     }
 
     async fn assigned_role_ids(&self, principal_id: &str, resource_id: &str) -> Result<Arc<Vec<String>>, Error> {
-        let key = format!("{principal_id}|{resource_id}");
+        let key = cache::key(principal_id, resource_id);
         if let Some(hit) = self.assignments.get(&key) {
             return Ok(hit);
         }

@@ -97,11 +97,11 @@ impl TokenFormats {
 
     /// The format of the resource `app_id` in `tenant_id`, keys parsed; cached.
     pub async fn resolve(&self, tenant_id: &str, app_id: &str) -> Result<Arc<Resolved>, Error> {
-        let app_id = app_id.to_ascii_lowercase();
-        let key = format!("{tenant_id}|{app_id}");
+        let key = crate::issuance::directory::cache::key_lower(tenant_id, app_id);
         if let Some(hit) = self.cache.get(&key) {
             return Ok(hit);
         }
+        let app_id = key[tenant_id.len() + 1..].to_owned();
         let ticket = self.cache.ticket(&key);
         let mut row = self.store.token_format(tenant_id, &app_id).await?;
         if row.is_none() && resources::default_format(&app_id) == TokenFormat::Encrypted {

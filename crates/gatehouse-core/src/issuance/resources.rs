@@ -1,6 +1,8 @@
 //! Resources every tenant knows without registration, as in Entra ID, where Microsoft's
 //! first-party APIs exist in every tenant. Azure tooling asks tokens for these.
 
+use std::sync::{Arc, LazyLock};
+
 use crate::model::TokenFormat;
 
 /// A resource API a token can be issued for.
@@ -119,17 +121,30 @@ pub fn same_identifier(a: &str, b: &str) -> bool {
 
 /// The built-in resource named by `identifier` (a URI or an application id), if any.
 pub fn well_known(identifier: &str) -> Option<Resource> {
+    well_known_shared(identifier).map(|r| (*r).clone())
+}
+
+/// [`well_known`], shared: the token path takes one of these per request, without copying.
+pub fn well_known_shared(identifier: &str) -> Option<Arc<Resource>> {
+    static BUILT: LazyLock<Vec<Arc<Resource>>> = LazyLock::new(|| {
+        WELL_KNOWN
+            .iter()
+            .map(|w| {
+                Arc::new(Resource {
+                    app_id: w.app_id.to_owned(),
+                    object_id: None,
+                    display_name: w.display_name.to_owned(),
+                    scopes: Vec::new(),
+                })
+            })
+            .collect()
+    });
     WELL_KNOWN
         .iter()
-        .find(|w| {
+        .position(|w| {
             w.app_id.eq_ignore_ascii_case(identifier) || w.identifiers.iter().any(|i| same_identifier(i, identifier))
         })
-        .map(|w| Resource {
-            app_id: w.app_id.to_owned(),
-            object_id: None,
-            display_name: w.display_name.to_owned(),
-            scopes: Vec::new(),
-        })
+        .map(|at| BUILT[at].clone())
 }
 
 /// Every built-in resource's identifiers, for documentation and `api list`.

@@ -60,7 +60,15 @@ pub struct Throttle {
 }
 
 pub fn client_key(tenant_id: &str, client_id: &str) -> String {
-    format!("client:{tenant_id}:{}", client_id.to_ascii_lowercase())
+    // Built by hand: one of these per token request.
+    let mut k = String::with_capacity(8 + tenant_id.len() + client_id.len());
+    k.push_str("client:");
+    k.push_str(tenant_id);
+    k.push(':');
+    let at = k.len();
+    k.push_str(client_id);
+    k[at..].make_ascii_lowercase();
+    k
 }
 
 pub fn user_key(tenant_id: &str, upn: &str) -> String {

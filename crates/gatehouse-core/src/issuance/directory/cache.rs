@@ -1,5 +1,7 @@
-//! [`GuardedCache`]: a bounded concurrent cache (moka, TinyLFU admission and incremental
-//! eviction) that a load racing with an invalidation cannot refill with what it read before.
+//! [`GuardedCache`]: a bounded concurrent cache (quick_cache: sharded, CLOCK-Pro eviction a few
+//! entries at a time as it fills) that a load racing with an invalidation cannot refill with what
+//! it read before. quick_cache rather than moka: a hit is a shard read lock and a probe, with no
+//! read buffer to drain; the token path looks up six of these per request (docs/DECISIONS.md).
 //!
 //! A load takes a [`Ticket`] before it reads the database and hands it back with what it read.
 //! Invalidating a key bumps the generation of the key's stripe (one of [`STRIPES`] counters,
@@ -13,7 +15,7 @@
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering::SeqCst};
 
-use moka::sync::Cache;
+use quick_cache::sync::Cache;
 
 /// How many generation counters a cache has (8 bytes each).
 pub const STRIPES: usize = 1024;
@@ -37,7 +39,7 @@ impl<V: Clone + Send + Sync + 'static> GuardedCache<V> {
     /// At most `capacity` entries; the least valuable are evicted a few at a time as it fills.
     pub fn new(capacity: u64) -> Self {
         Self {
-            entries: Cache::builder().max_capacity(capacity).build(),
+            entries: Cache::new(usize::try_from(capacity).unwrap_or(usize::MAX)),
             epoch: AtomicU64::new(0),
             stripes: (0..STRIPES).map(|_| AtomicU64::new(0)).collect(),
             hasher: Default::default(),
@@ -75,7 +77,7 @@ impl<V: Clone + Send + Sync + 'static> GuardedCache<V> {
         }
         self.entries.insert(key.clone(), (ticket.epoch, value));
         if !self.still_valid(ticket) {
-            self.entries.invalidate(&key);
+            self.entries.remove(&key);
             return false;
         }
         true
@@ -84,24 +86,41 @@ impl<V: Clone + Send + Sync + 'static> GuardedCache<V> {
     /// Drops `key`; loads of it already under way will not cache what they read.
     pub fn invalidate(&self, key: &str) {
         self.stripes[self.stripe(key)].fetch_add(1, SeqCst);
-        self.entries.invalidate(key);
+        self.entries.remove(key);
     }
 
     /// Drops every entry; loads under way will not cache what they read.
     pub fn invalidate_all(&self) {
         self.epoch.fetch_add(1, SeqCst);
-        self.entries.invalidate_all();
+        self.entries.clear();
     }
 
-    /// How many entries are held (after pending evictions are applied).
+    /// How many entries are held.
     pub fn len(&self) -> u64 {
-        self.entries.run_pending_tasks();
-        self.entries.entry_count()
+        self.entries.len() as u64
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// `{scope}|{id}`: the key of an entry of `scope` (a tenant, a principal), written without the
+/// formatting machinery (the token path builds several per request).
+pub fn key(scope: &str, id: &str) -> String {
+    let mut k = String::with_capacity(scope.len() + 1 + id.len());
+    k.push_str(scope);
+    k.push('|');
+    k.push_str(id);
+    k
+}
+
+/// [`key`] with `id` lowercased (ids that compare case-insensitively: app ids, client ids).
+/// The lowercased id is `&k[scope.len() + 1..]`.
+pub fn key_lower(scope: &str, id: &str) -> String {
+    let mut k = key(scope, id);
+    k[scope.len() + 1..].make_ascii_lowercase();
+    k
 }
 
 #[cfg(test)]
@@ -135,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_cached_before_everything_was_dropped_is_a_miss_even_if_moka_kept_it() {
+    fn an_entry_cached_before_everything_was_dropped_is_a_miss_even_if_the_cache_kept_it() {
         let c: GuardedCache<u32> = GuardedCache::new(100);
         let ticket = c.ticket("k");
         // What a racing insert could leave behind: an entry of the previous epoch.
@@ -173,6 +192,14 @@ mod tests {
             loader.join().unwrap();
             assert_ne!(c.get(&key), Some(0), "round {round}: a stale value stayed cached");
         }
+    }
+
+    #[test]
+    fn keys_are_scope_bar_id() {
+        assert_eq!(key("t", "a"), "t|a");
+        let k = key_lower("Tenant", "AbC-1");
+        assert_eq!(k, "Tenant|abc-1");
+        assert_eq!(&k["Tenant".len() + 1..], "abc-1");
     }
 
     #[test]
