@@ -113,56 +113,94 @@ impl Default for HeadScan {
 }
 
 impl HeadScan {
+    /// Follows the head through `bytes`. Runs of bytes that cannot end a name or a line are
+    /// jumped over with `memchr` (a header value, the request line, the middle of a name).
     pub(crate) fn feed(&mut self, bytes: &[u8]) {
-        let mut i = 0;
-        while i < bytes.len() {
-            if self.done {
-                return;
-            }
-            // Past a header's name the rest of its line does not matter: jump to its end.
+        let mut rest = bytes;
+        while !self.done {
             if !self.in_name {
-                match memchr::memchr(b'\n', &bytes[i..]) {
-                    Some(at) => i += at,
-                    None => return,
-                }
+                // Past a header's name the rest of its line does not matter.
+                let Some(at) = memchr::memchr(b'\n', rest) else {
+                    return;
+                };
+                rest = &rest[at + 1..];
+                self.end_line();
+                continue;
             }
-            let b = bytes[i];
-            i += 1;
-            match b {
-                b'\n' => {
-                    if self.line_empty {
-                        // Empty lines before the request line are skipped (as hyper does).
-                        self.done = self.past_request_line;
+            let (run, stop) = match memchr::memchr2(b':', b'\n', rest) {
+                Some(at) => (&rest[..at], Some(rest[at])),
+                None => (rest, None),
+            };
+            match stop {
+                None => {
+                    self.name_bytes(run);
+                    return;
+                }
+                Some(b'\n') => {
+                    // A line without ':' (the request line, or junk hyper refuses): its
+                    // characters do not matter, only whether it was empty.
+                    if run.iter().any(|&b| b != b'\r') {
+                        self.line_empty = false;
+                    }
+                    self.end_line();
+                }
+                Some(_) => {
+                    // ':' ends the name, unless it was already too long to matter.
+                    if self.name_len == 0 && memchr::memchr(b'\r', run).is_none() {
+                        // The whole name is in this read: compare it where it is.
+                        self.saw_name(run);
                     } else {
-                        self.past_request_line = true;
-                    }
-                    self.line_empty = true;
-                    self.in_name = true;
-                    self.name_len = 0;
-                }
-                b'\r' => {}
-                b':' if self.in_name => {
-                    self.line_empty = false;
-                    self.in_name = false;
-                    if self.past_request_line {
-                        let name = &self.name[..self.name_len];
-                        self.content_length |= name == b"content-length";
-                        self.transfer_encoding |= name == b"transfer-encoding";
-                    }
-                }
-                _ => {
-                    self.line_empty = false;
-                    if self.in_name {
-                        if self.name_len < self.name.len() {
-                            self.name[self.name_len] = b.to_ascii_lowercase();
-                            self.name_len += 1;
-                        } else {
-                            self.in_name = false;
+                        self.name_bytes(run);
+                        if self.in_name {
+                            let (name, len) = (self.name, self.name_len);
+                            self.saw_name(&name[..len]);
                         }
                     }
+                    self.line_empty = false;
+                    self.in_name = false;
                 }
             }
+            rest = &rest[run.len() + 1..];
         }
+    }
+
+    /// A header name ended (by ':'), as sent: case does not matter.
+    fn saw_name(&mut self, name: &[u8]) {
+        if self.past_request_line {
+            self.content_length |= name.eq_ignore_ascii_case(b"content-length");
+            self.transfer_encoding |= name.eq_ignore_ascii_case(b"transfer-encoding");
+        }
+    }
+
+    /// Bytes of a name split across reads: kept while the name is short enough to matter; `\r`
+    /// is not part of it.
+    fn name_bytes(&mut self, run: &[u8]) {
+        for &b in run {
+            if b == b'\r' {
+                continue;
+            }
+            self.line_empty = false;
+            if self.name_len < self.name.len() {
+                self.name[self.name_len] = b;
+                self.name_len += 1;
+            } else {
+                // Longer than any name we look for: the rest of the line is skipped.
+                self.in_name = false;
+                return;
+            }
+        }
+    }
+
+    fn end_line(&mut self) {
+        if self.line_empty {
+            // Empty lines before the request line are skipped (as hyper does).
+            self.done = self.past_request_line;
+        } else {
+            self.past_request_line = true;
+        }
+        self.line_empty = true;
+        self.in_name = true;
+        self.name_len = 0;
     }
 
     pub(crate) fn framing(&self) -> Framing {
@@ -218,6 +256,40 @@ mod tests {
         ]);
         assert!(s.done);
         assert!(!s.framing().conflicting);
+    }
+
+    #[test]
+    fn every_split_of_a_head_scans_like_the_whole_head() {
+        let heads: [&[u8]; 5] = [
+            b"POST /t HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\nbody",
+            b"\r\nPOST http://a:1/ HTTP/1.1\r\nCONTENT-LENGTH: 1\r\nX-Transfer-Encoding: x\r\n\r\n",
+            b"GET / HTTP/1.1\nTransfer-Encoding: chunked\ncontent-length:1\n\n",
+            b"GET / HTTP/1.1\r\nA-Very-Long-Header-Name-Here: 1\r\nContent-Length: 2\r\n\r\nTransfer-Encoding: y\r\n",
+            b"PUT / HTTP/1.1\r\nContent-Len\rgth: 2\r\ntransfer-encoding: chunked\r\n\r\n",
+        ];
+        for head in heads {
+            let whole = scan(&[head]);
+            for at in 0..=head.len() {
+                let split = scan(&[&head[..at], &head[at..]]);
+                assert_eq!(
+                    split.done,
+                    whole.done,
+                    "split at {at} of {:?}",
+                    String::from_utf8_lossy(head)
+                );
+                assert_eq!(split.framing(), whole.framing(), "split at {at}");
+            }
+            let bytewise: Vec<&[u8]> = head.chunks(1).collect();
+            assert_eq!(scan(&bytewise).framing(), whole.framing());
+        }
+        assert!(scan(&[heads[0]]).framing().conflicting);
+        assert!(!scan(&[heads[1]]).framing().conflicting);
+        assert!(scan(&[heads[2]]).framing().conflicting);
+        assert!(!scan(&[heads[3]]).framing().conflicting, "the second header is body");
+        assert!(
+            scan(&[heads[4]]).framing().conflicting,
+            "a \\r inside a name is not part of it"
+        );
     }
 
     #[test]

@@ -198,8 +198,9 @@ fn http_builder(limits: &Limits) -> auto::Builder<TokioExecutor> {
         .http1()
         .timer(TokioTimer::new())
         .keep_alive(true)
-        // A backstop: the watchdog closes idle connections and slow heads before this fires.
-        .header_read_timeout(limits.idle_timeout + limits.header_read_timeout)
+        // Off: the watchdog cuts slow heads and idle connections (`watch`), and hyper's own
+        // timer would cost a timer registration per request on top.
+        .header_read_timeout(None)
         .max_buf_size(limits.max_header_bytes);
     builder
         .http2()

@@ -11,16 +11,16 @@
 //!   wrapper never mistakes it for one of hyper's automatic error answers.
 //!
 //! Bytes of a pipelined request that hyper read while the previous one was busy are not
-//! scanned; for those the head deadline starts only with the next bytes read (hyper's own
-//! header timeout, `idle + header`, still bounds them) and a `Content-Length` +
-//! `Transfer-Encoding` conflict is left to hyper (which then honours `Transfer-Encoding` and
-//! closes the connection after the answer).
+//! scanned; for those the head deadline starts only with the next bytes read, and a head that
+//! never gets more bytes is closed as idle (`idle_timeout` after the previous answer: hyper
+//! still counts a connection with only part of a head as idle, so the graceful close is
+//! immediate). A `Content-Length` + `Transfer-Encoding` conflict in such a head is left to hyper
+//! (which then honours `Transfer-Encoding` and closes the connection after the answer).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::scan::{Framing, HeadScan, Preface, Proto};
@@ -56,7 +56,6 @@ struct Inner {
 #[derive(Debug)]
 pub(crate) struct ConnState {
     inner: Mutex<Inner>,
-    notify: Notify,
     idle: Duration,
     head: Duration,
 }
@@ -82,7 +81,6 @@ impl ConnState {
                 preface: Preface::default(),
                 preface_done: false,
             }),
-            notify: Notify::new(),
             idle,
             head,
         })
@@ -128,8 +126,6 @@ impl ConnState {
         let mut s = self.inner.lock();
         if s.phase == Phase::Draining {
             s.phase = Phase::Idle(Instant::now());
-            drop(s);
-            self.notify.notify_one();
         }
     }
 
@@ -155,15 +151,23 @@ impl ConnState {
         }
         if s.proto == Proto::H2 {
             s.phase = Phase::Idle(Instant::now());
-            drop(s);
-            self.notify.notify_one();
         } else {
             s.phase = Phase::Draining;
         }
     }
 
     /// Resolves when the connection should be closed, and why.
+    ///
+    /// Nothing wakes the watchdog when the phase changes (a notification per request would cost
+    /// a timer registration per request); it looks again on its own, often enough that no
+    /// deadline passes unseen: every `header_read_timeout` while idle (a head beginning after a
+    /// look has its deadline at least that far after the look, and the next look sees it and
+    /// sleeps until exactly that deadline), every `min(idle, header)` while busy (whatever comes
+    /// after a request ends has its first deadline at least that far after the end).
     pub(crate) async fn expired(&self) -> Verdict {
+        const FLOOR: Duration = Duration::from_millis(10);
+        let busy_look = self.idle.min(self.head).max(FLOOR);
+        let idle_look = self.head.max(FLOOR);
         loop {
             let wake = {
                 let s = self.inner.lock();
@@ -174,29 +178,19 @@ impl ConnState {
                         if now >= end {
                             return Verdict::Idle;
                         }
-                        // A head can begin any moment; its deadline is never before this.
-                        let first_check = since + self.idle.min(self.head);
-                        Some(if now < first_check { first_check } else { end })
+                        end.min(now + idle_look)
                     }
                     Phase::Head(first_byte) => {
                         let end = first_byte + self.head;
                         if now >= end {
                             return Verdict::SlowHead;
                         }
-                        Some(end)
+                        end
                     }
-                    Phase::Busy | Phase::Draining => None,
+                    Phase::Busy | Phase::Draining => now + busy_look,
                 }
             };
-            match wake {
-                None => self.notify.notified().await,
-                Some(at) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep_until(at) => {}
-                        _ = self.notify.notified() => {}
-                    }
-                }
-            }
+            tokio::time::sleep_until(wake).await;
         }
     }
 }

@@ -205,6 +205,50 @@ async fn an_http2_connection_that_never_sends_its_settings_is_closed_after_the_h
 }
 
 #[tokio::test]
+async fn a_head_begun_long_after_the_previous_answer_still_gets_exactly_the_header_timeout() {
+    // The watchdog is not woken when a head begins: it must look often enough on its own. An
+    // idle timeout of 30 s must not stretch the 1 s header timeout of a head that begins late.
+    let s = start_with(&[("HEADER_READ_TIMEOUT_SECONDS", "1")]);
+    let (tenant, _, _) = first(&s);
+    let mut conn = connect(&s, b"http/1.1").await;
+    let request = format!("GET /{tenant}/v2.0/.well-known/openid-configuration HTTP/1.1\r\nHost: a\r\n\r\n");
+    conn.write_all(request.as_bytes()).await.unwrap();
+    let mut status = [0u8; 12];
+    conn.read_exact(&mut status).await.unwrap();
+    assert_eq!(&status, b"HTTP/1.1 200");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    conn.write_all(b"GET / HTTP/1.1\r\nHo").await.unwrap();
+    conn.flush().await.unwrap();
+    let began = Instant::now();
+    assert!(
+        read_until_closed(&mut conn, Duration::from_secs(1) + MARGIN)
+            .await
+            .is_some(),
+        "the late head was not cut at its header timeout"
+    );
+    assert!(
+        began.elapsed() >= Duration::from_millis(900),
+        "closed before its deadline"
+    );
+}
+
+#[tokio::test]
+async fn a_pipelined_head_that_stalls_is_closed_after_the_idle_timeout() {
+    // Part of a second request sent with the first: hyper holds it unscanned; with nothing
+    // more arriving the connection counts as idle and is closed at the idle timeout.
+    let s = start_with(&[("IDLE_TIMEOUT_SECONDS", "2")]);
+    let mut conn = connect(&s, b"http/1.1").await;
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nGET /healthz HTTP/1.1\r\nHo")
+        .await
+        .unwrap();
+    conn.flush().await.unwrap();
+    let answer = read_until_closed(&mut conn, Duration::from_secs(2) + MARGIN)
+        .await
+        .expect("the connection with a stalled pipelined head is closed");
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
 async fn a_body_trickled_a_byte_at_a_time_is_answered_408_in_entra_shape_and_closed() {
     let s = start_with(&[("BODY_READ_TIMEOUT_SECONDS", "1")]);
     let (tenant, _, _) = first(&s);
