@@ -32,9 +32,10 @@ impl<S: Send + Sync> FromRequest<S> for OAuthForm {
     type Rejection = OAuth;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, OAuth> {
-        let headers = req.headers().clone();
+        let (parts, body) = req.into_parts();
+        let headers = parts.headers;
         let fail = OAuth;
-        let source = crate::client_addr::client_addr(req.extensions());
+        let source = crate::client_addr::client_addr(&parts.extensions);
         let is_form = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -59,7 +60,7 @@ impl<S: Send + Sync> FromRequest<S> for OAuthForm {
                 "the request has both Content-Length and Transfer-Encoding; send only one".into(),
             )));
         }
-        let body = match axum::body::to_bytes(req.into_body(), MAX_FORM_BYTES).await {
+        let body = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(b) => b,
             Err(e) => return Err(fail(body_error(&e))),
         };

@@ -42,7 +42,7 @@ pub fn router_with(gh: Arc<Gatehouse>, options: RouterOptions) -> Result<Router,
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(AppState::new(gh)?)
-        .layer(axum::middleware::from_fn(crate::context::layer));
+        .layer(crate::context::ContextLayer);
     Ok(if options.trusted_proxies.is_empty() {
         app
     } else {

@@ -149,10 +149,7 @@ mod tests {
     #[tokio::test]
     async fn devops_errors_have_the_dotnet_exception_shape() {
         let ids = RequestIds::new(None);
-        let r = crate::context::scope(ids.clone(), async {
-            DevOps(Error::BearerInvalid("missing")).into_response()
-        })
-        .await;
+        let r = crate::context::scope(ids, async { DevOps(Error::BearerInvalid("missing")).into_response() }).await;
         assert_eq!(r.status(), 401);
         assert_eq!(r.headers()["www-authenticate"], "Bearer");
         assert_eq!(r.headers()["activityid"], ids.trace_id.as_str());

@@ -110,7 +110,7 @@ mod tests {
             object: Object::Application,
             name: "abc".into(),
         };
-        let r = crate::context::scope(ids.clone(), async { Graph(e).into_response() }).await;
+        let r = crate::context::scope(ids, async { Graph(e).into_response() }).await;
         assert_eq!(r.status(), 404);
         assert_eq!(r.headers()["request-id"], ids.trace_id.as_str());
         let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();

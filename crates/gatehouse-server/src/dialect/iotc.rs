@@ -86,7 +86,7 @@ mod tests {
     #[tokio::test]
     async fn iotc_errors_carry_request_id_time_and_the_code_header() {
         let ids = RequestIds::new(None);
-        let r = crate::context::scope(ids.clone(), async { Iotc(Error::ClientSecretInvalid).into_response() }).await;
+        let r = crate::context::scope(ids, async { Iotc(Error::ClientSecretInvalid).into_response() }).await;
         assert_eq!(r.status(), 401);
         assert_eq!(r.headers()["x-ms-error-code"], "Unauthorized");
         let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();

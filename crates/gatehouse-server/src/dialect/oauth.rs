@@ -296,8 +296,7 @@ mod tests {
     #[tokio::test]
     async fn the_body_has_entra_shape_and_the_request_ids() {
         let ids = RequestIds::new("0b5e8c66-0f1f-4c62-9d5e-2b8a1f3c4d5e".parse().ok());
-        let response =
-            crate::context::scope(ids.clone(), async { OAuth(Error::ClientSecretInvalid).into_response() }).await;
+        let response = crate::context::scope(ids, async { OAuth(Error::ClientSecretInvalid).into_response() }).await;
         assert_eq!(response.status(), 401);
         let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
