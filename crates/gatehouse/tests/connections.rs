@@ -74,6 +74,19 @@ async fn connect(s: &Server, alpn: &[u8]) -> TlsStream<TcpStream> {
         .expect("TLS handshake")
 }
 
+/// An HTTP/1.1 connection that has had one request answered 200 (the answer's first bytes
+/// read): kept alive, between requests.
+async fn after_one_answer(s: &Server) -> TlsStream<TcpStream> {
+    let (tenant, _, _) = first(s);
+    let mut conn = connect(s, b"http/1.1").await;
+    let request = format!("GET /{tenant}/v2.0/.well-known/openid-configuration HTTP/1.1\r\nHost: a\r\n\r\n");
+    conn.write_all(request.as_bytes()).await.unwrap();
+    let mut status = [0u8; 12];
+    conn.read_exact(&mut status).await.unwrap();
+    assert_eq!(&status, b"HTTP/1.1 200");
+    conn
+}
+
 /// A normal request on a new connection; its status.
 async fn normal_request(s: &Server) -> u16 {
     let (tenant, _, _) = first(s);
@@ -138,13 +151,7 @@ async fn a_connection_idle_after_the_tls_handshake_is_closed_after_the_idle_time
 #[tokio::test]
 async fn a_keep_alive_connection_idle_between_requests_is_closed_after_the_idle_timeout() {
     let s = start_with(&[("IDLE_TIMEOUT_SECONDS", "1")]);
-    let (tenant, _, _) = first(&s);
-    let mut conn = connect(&s, b"http/1.1").await;
-    let request = format!("GET /{tenant}/v2.0/.well-known/openid-configuration HTTP/1.1\r\nHost: a\r\n\r\n");
-    conn.write_all(request.as_bytes()).await.unwrap();
-    let mut status = [0u8; 12];
-    conn.read_exact(&mut status).await.unwrap();
-    assert_eq!(&status, b"HTTP/1.1 200");
+    let mut conn = after_one_answer(&s).await;
     assert_eq!(normal_request(&s).await, 200);
     assert!(read_until_closed(&mut conn, Duration::from_secs(1) + MARGIN)
         .await
@@ -209,13 +216,7 @@ async fn a_head_begun_long_after_the_previous_answer_still_gets_exactly_the_head
     // The watchdog is not woken when a head begins: it must look often enough on its own. An
     // idle timeout of 30 s must not stretch the 1 s header timeout of a head that begins late.
     let s = start_with(&[("HEADER_READ_TIMEOUT_SECONDS", "1")]);
-    let (tenant, _, _) = first(&s);
-    let mut conn = connect(&s, b"http/1.1").await;
-    let request = format!("GET /{tenant}/v2.0/.well-known/openid-configuration HTTP/1.1\r\nHost: a\r\n\r\n");
-    conn.write_all(request.as_bytes()).await.unwrap();
-    let mut status = [0u8; 12];
-    conn.read_exact(&mut status).await.unwrap();
-    assert_eq!(&status, b"HTTP/1.1 200");
+    let mut conn = after_one_answer(&s).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     conn.write_all(b"GET / HTTP/1.1\r\nHo").await.unwrap();
     conn.flush().await.unwrap();
