@@ -45,8 +45,7 @@ callgrind_control -z "$PID" >/dev/null
 python3 bench/instructions.py "$URL" "$REQS" "$CONNS"
 callgrind_control -d "$PID" >/dev/null
 sleep 1
-DUMP=$(ls -t "$OUT"/callgrind.out.* | grep -v '\.1$' | head -1 || true)
-DUMP=$(ls -t "$OUT"/callgrind.out.*.1 2>/dev/null | head -1 || echo "$DUMP")
+DUMP=$(ls "$OUT"/callgrind.out.*.1)   # the dump of the counted requests (.%p is written at exit)
 TOTAL=$(grep -m1 '^summary:' "$DUMP" | awk '{print $2}')
 echo "alg=$ALG requests=$REQS conns=$CONNS instructions=$TOTAL per_request=$((TOTAL / REQS))"
 echo "dump: $DUMP${KEEP:+ (kept)}"

@@ -10,9 +10,7 @@
 //!   its own caching: tokens, secrets and personal data are never cached by an intermediary.
 //!   Only discovery documents and key sets say otherwise.
 
-use std::fmt;
 use std::future::Future;
-use std::ops::Deref;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
@@ -25,67 +23,25 @@ tokio::task_local! {
 const X_MS_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
 const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
 
-/// A GUID in its hyphenated lowercase text, held inline (no allocation; `Copy`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Id([u8; uuid::fmt::Hyphenated::LENGTH]);
-
-impl Id {
-    fn of(id: uuid::Uuid) -> Self {
-        let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        id.hyphenated().encode_lower(&mut buf);
-        Self(buf)
-    }
-
-    pub fn as_str(&self) -> &str {
-        // Hyphenated hex digits are ASCII.
-        std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-impl Deref for Id {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl fmt::Display for Id {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for Id {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)
-    }
-}
-
-impl serde::Serialize for Id {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl PartialEq<&str> for Id {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
+/// A GUID as a header value (hyphenated, lowercase), without going through a `String`.
+pub fn header_value(id: &uuid::Uuid) -> HeaderValue {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    HeaderValue::from_str(id.hyphenated().encode_lower(&mut buf)).expect("a GUID is a valid header value")
 }
 
 /// The ids an operator uses to find a request in the logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestIds {
-    pub trace_id: Id,
-    pub correlation_id: Id,
+    pub trace_id: uuid::Uuid,
+    pub correlation_id: uuid::Uuid,
 }
 
 impl RequestIds {
     /// New ids; the correlation id is the client's when it sent one.
     pub fn new(client_request_id: Option<uuid::Uuid>) -> Self {
         Self {
-            trace_id: Id::of(uuid::Uuid::new_v4()),
-            correlation_id: Id::of(client_request_id.unwrap_or_else(uuid::Uuid::new_v4)),
+            trace_id: uuid::Uuid::new_v4(),
+            correlation_id: client_request_id.unwrap_or_else(uuid::Uuid::new_v4),
         }
     }
 
@@ -174,12 +130,8 @@ where
 
 /// The headers every answer gets.
 fn finish(h: &mut HeaderMap, ids: &RequestIds) {
-    if let Ok(v) = HeaderValue::from_str(&ids.trace_id) {
-        h.insert(X_MS_REQUEST_ID, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&ids.correlation_id) {
-        h.insert(CLIENT_REQUEST_ID, v);
-    }
+    h.insert(X_MS_REQUEST_ID, header_value(&ids.trace_id));
+    h.insert(CLIENT_REQUEST_ID, header_value(&ids.correlation_id));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
@@ -198,12 +150,20 @@ mod tests {
             HeaderValue::from_static("5A1D8E5C-2F6B-4E1A-9C3D-7B8E9F0A1B2C"),
         );
         let ids = RequestIds::from_headers(&headers);
-        assert_eq!(ids.correlation_id, "5a1d8e5c-2f6b-4e1a-9c3d-7b8e9f0a1b2c");
-        assert!(uuid::Uuid::parse_str(&ids.trace_id).is_ok());
+        assert_eq!(ids.correlation_id.to_string(), "5a1d8e5c-2f6b-4e1a-9c3d-7b8e9f0a1b2c");
+        assert_eq!(
+            header_value(&ids.correlation_id),
+            "5a1d8e5c-2f6b-4e1a-9c3d-7b8e9f0a1b2c"
+        );
         assert_ne!(ids.trace_id, ids.correlation_id);
         headers.insert(CLIENT_REQUEST_ID, HeaderValue::from_static("not-a-guid"));
         let fresh = RequestIds::from_headers(&headers);
-        assert!(uuid::Uuid::parse_str(&fresh.correlation_id).is_ok());
-        assert_eq!(serde_json::json!({"id": ids.trace_id})["id"], ids.trace_id.as_str());
+        assert!(!fresh.correlation_id.is_nil());
+        assert_ne!(fresh.correlation_id, ids.correlation_id);
+        assert_eq!(
+            serde_json::json!({"id": ids.trace_id})["id"],
+            ids.trace_id.to_string(),
+            "ids are written as hyphenated GUID text"
+        );
     }
 }

@@ -32,9 +32,7 @@ pub fn entra() -> Refusals {
             let h = response.headers_mut();
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-            if let Ok(v) = HeaderValue::from_str(&ids.trace_id) {
-                h.insert("x-ms-request-id", v);
-            }
+            h.insert("x-ms-request-id", crate::context::header_value(&ids.trace_id));
             let (parts, body) = response.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
             Response::from_parts(parts, bytes)

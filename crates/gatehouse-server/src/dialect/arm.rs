@@ -155,10 +155,9 @@ impl IntoResponse for Arm {
         let body = json!({"error": {"code": code, "message": message}});
         let mut r = (status, axum::Json(body)).into_response();
         let h = r.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&ids.correlation_id) {
-            h.insert("x-ms-correlation-request-id", v.clone());
-            h.insert("x-ms-request-id", v);
-        }
+        let v = crate::context::header_value(&ids.correlation_id);
+        h.insert("x-ms-correlation-request-id", v.clone());
+        h.insert("x-ms-request-id", v);
         if let Error::Throttled { retry_after } = self.0 {
             h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }

@@ -124,9 +124,7 @@ impl IntoResponse for DevOps {
         });
         let mut r = (status, axum::Json(body)).into_response();
         let h = r.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&ids.trace_id) {
-            h.insert("activityid", v);
-        }
+        h.insert("activityid", crate::context::header_value(&ids.trace_id));
         if let Error::Throttled { retry_after } = self.0 {
             h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
@@ -152,7 +150,7 @@ mod tests {
         let r = crate::context::scope(ids, async { DevOps(Error::BearerInvalid("missing")).into_response() }).await;
         assert_eq!(r.status(), 401);
         assert_eq!(r.headers()["www-authenticate"], "Bearer");
-        assert_eq!(r.headers()["activityid"], ids.trace_id.as_str());
+        assert_eq!(r.headers()["activityid"], ids.trace_id.to_string());
         let v = body(r).await;
         let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort();

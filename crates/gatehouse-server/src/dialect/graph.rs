@@ -83,9 +83,7 @@ impl IntoResponse for Graph {
         }});
         let mut r = (status, axum::Json(body)).into_response();
         let h = r.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&ids.trace_id) {
-            h.insert("request-id", v);
-        }
+        h.insert("request-id", crate::context::header_value(&ids.trace_id));
         if let Error::Throttled { retry_after } = self.0 {
             h.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
@@ -112,12 +110,12 @@ mod tests {
         };
         let r = crate::context::scope(ids, async { Graph(e).into_response() }).await;
         assert_eq!(r.status(), 404);
-        assert_eq!(r.headers()["request-id"], ids.trace_id.as_str());
+        assert_eq!(r.headers()["request-id"], ids.trace_id.to_string());
         let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["error"]["code"], "Request_ResourceNotFound");
         assert!(v["error"]["message"].as_str().unwrap().contains(" does not exist "));
-        assert_eq!(v["error"]["innerError"]["request-id"], ids.trace_id.as_str());
+        assert_eq!(v["error"]["innerError"]["request-id"], ids.trace_id.to_string());
         assert_eq!(
             v["error"]["innerError"]["client-request-id"],
             uuid::Uuid::nil().to_string()

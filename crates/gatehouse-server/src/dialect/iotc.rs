@@ -92,7 +92,7 @@ mod tests {
         let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["error"]["code"], "Unauthorized");
-        assert_eq!(v["error"]["requestId"], ids.trace_id.as_str());
+        assert_eq!(v["error"]["requestId"], ids.trace_id.to_string());
         assert!(v["error"]["time"].as_str().unwrap().ends_with("GMT"), "{v}");
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
     }

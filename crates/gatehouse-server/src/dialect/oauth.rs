@@ -164,8 +164,8 @@ pub fn render(wire: &Wire, ids: &RequestIds) -> Response {
         wire.error,
         wire.aadsts,
         &wire.text,
-        &ids.trace_id,
-        &ids.correlation_id,
+        &ids.trace_id.to_string(),
+        &ids.correlation_id.to_string(),
         &entra_now(),
         None,
     )
@@ -303,7 +303,7 @@ mod tests {
         assert_eq!(v["error"], "invalid_client");
         assert_eq!(v["error_codes"][0], 7000215);
         assert_eq!(v["correlation_id"], "0b5e8c66-0f1f-4c62-9d5e-2b8a1f3c4d5e");
-        assert_eq!(v["trace_id"], ids.trace_id.as_str());
+        assert_eq!(v["trace_id"], ids.trace_id.to_string());
         assert!(v["error_description"].as_str().unwrap().starts_with("AADSTS7000215: "));
     }
 }
