@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::json::Object;
+
 /// Answer of `POST /{tenant}/oauth2/v2.0/token`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TokenResponseV2 {
@@ -39,6 +41,52 @@ pub struct TokenResponseV1 {
     /// RFC 8693 section 2.2.1: the type of a token-exchange answer's `access_token`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_token_type: Option<String>,
+}
+
+/// Room for the members besides the tokens.
+const MEMBERS: usize = 256;
+
+impl TokenResponseV2 {
+    /// The answer's JSON, exactly as its `Serialize` writes it (see `json`).
+    pub fn to_json(&self) -> Vec<u8> {
+        let tokens = [&self.refresh_token, &self.id_token, &self.client_info, &self.scope];
+        let capacity =
+            MEMBERS + self.access_token.len() + tokens.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>();
+        let mut o = Object::with_capacity(capacity);
+        o.str("token_type", &self.token_type);
+        o.opt_str("scope", self.scope.as_deref());
+        o.u64("expires_in", self.expires_in);
+        o.u64("ext_expires_in", self.ext_expires_in);
+        o.str("access_token", &self.access_token);
+        o.opt_str("refresh_token", self.refresh_token.as_deref());
+        o.opt_str("id_token", self.id_token.as_deref());
+        o.opt_str("client_info", self.client_info.as_deref());
+        o.opt_str("issued_token_type", self.issued_token_type.as_deref());
+        o.finish()
+    }
+}
+
+impl TokenResponseV1 {
+    /// The answer's JSON, exactly as its `Serialize` writes it (see `json`).
+    pub fn to_json(&self) -> Vec<u8> {
+        let tokens = [&self.refresh_token, &self.id_token];
+        let capacity = MEMBERS
+            + self.resource.len()
+            + self.access_token.len()
+            + tokens.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>();
+        let mut o = Object::with_capacity(capacity);
+        o.str("token_type", &self.token_type);
+        o.str("expires_in", &self.expires_in);
+        o.str("ext_expires_in", &self.ext_expires_in);
+        o.str("expires_on", &self.expires_on);
+        o.str("not_before", &self.not_before);
+        o.str("resource", &self.resource);
+        o.str("access_token", &self.access_token);
+        o.opt_str("refresh_token", self.refresh_token.as_deref());
+        o.opt_str("id_token", self.id_token.as_deref());
+        o.opt_str("issued_token_type", self.issued_token_type.as_deref());
+        o.finish()
+    }
 }
 
 /// What a minted access token needs to be turned into either response shape.
@@ -106,5 +154,35 @@ mod tests {
         let v2 = serde_json::to_value(t.to_v2()).unwrap();
         assert_eq!(v2["expires_in"], 3600);
         assert_eq!(v2["token_type"], "Bearer");
+    }
+
+    #[test]
+    fn hand_written_json_is_byte_for_byte_what_serde_writes() {
+        let t = IssuedToken {
+            access_token: "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_".into(),
+            resource: "https://r/\"quoted\"\n".into(),
+            scope: None,
+            issued_at: 100,
+            expires_at: 3700,
+        };
+        let (v2, v1) = (t.to_v2(), t.to_v1());
+        assert_eq!(v2.to_json(), serde_json::to_vec(&v2).unwrap());
+        assert_eq!(v1.to_json(), serde_json::to_vec(&v1).unwrap());
+        let full = TokenResponseV2 {
+            scope: Some("https://r/.default offline_access".into()),
+            refresh_token: Some("0.refresh\"with\\escapes".into()),
+            id_token: Some("id.token.text".into()),
+            client_info: Some("eyJ1aWQiOiJ4In0".into()),
+            issued_token_type: Some("urn:ietf:params:oauth:token-type:access_token".into()),
+            ..v2
+        };
+        assert_eq!(full.to_json(), serde_json::to_vec(&full).unwrap());
+        let full = TokenResponseV1 {
+            refresh_token: Some("r\u{1}".into()),
+            id_token: Some("ïd".into()),
+            issued_token_type: Some("urn:x".into()),
+            ..v1
+        };
+        assert_eq!(full.to_json(), serde_json::to_vec(&full).unwrap());
     }
 }

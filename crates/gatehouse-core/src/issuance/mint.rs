@@ -100,9 +100,14 @@ pub fn claims<'a>(base_url: &str, input: &MintInput<'a>) -> Result<(Vec<u8>, Uni
         uti: Some(Cow::Borrowed(input.uti)),
         ver: Cow::Borrowed(if v2 { "2.0" } else { "1.0" }),
     };
-    let payload = serde_json::to_vec(&claims).map_err(|e| Error::Internal(e.to_string()))?;
+    // Sized for a usual claim set at once (to_vec would grow from nothing, copying as it goes).
+    let mut payload = Vec::with_capacity(CLAIMS_CAPACITY);
+    serde_json::to_writer(&mut payload, &claims).map_err(|e| Error::Internal(e.to_string()))?;
     Ok((payload, exp))
 }
+
+/// Bytes of a usual access token's claims (an app-only token's are about 600).
+const CLAIMS_CAPACITY: usize = 1024;
 
 /// Times are never before 1970; a clock that says otherwise writes 0.
 fn unsigned(t: UnixTime) -> u64 {
@@ -174,7 +179,9 @@ pub fn mint_id_token(keys: &TenantKeys, base_url: &str, input: &IdInput<'_>) -> 
         upn: (!v2).then_some(user.user_principal_name.as_str()),
         ver: if v2 { "2.0" } else { "1.0" },
     };
-    let payload = serde_json::to_vec(&claims).map_err(|e| Error::Internal(e.to_string()))?;
+    // Sized for a usual claim set at once (to_vec would grow from nothing, copying as it goes).
+    let mut payload = Vec::with_capacity(CLAIMS_CAPACITY);
+    serde_json::to_writer(&mut payload, &claims).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(jws::encode(signer.as_ref(), &payload)?)
 }
 

