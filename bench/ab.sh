@@ -6,12 +6,12 @@
 # the script prints each run, then the median of each build and the median of the ratios.
 #
 #   bench/ab.sh A_BIN B_BIN [--alg ES256] [--rounds 12] [--seconds 4] [--conns 32] [--split] [--together]
+#   bench/ab.sh /tmp/gatehouse-927404c target/release/gatehouse --rounds 16 --together
 #
 # --split also prints, per run, user and system CPU per token, minor page faults and context
 # switches (summed over the server's threads). --together loads both servers at the same time
 # (both on CPU 0, two wrk on CPU 1) instead of one after the other: each round's ratio then sees
 # the same machine for both, at the price of the two sharing one core's caches.
-#   bench/ab.sh /tmp/gatehouse-927404c target/release/gatehouse --rounds 16
 #
 # Both servers are pinned to CPU 0 (the idle one uses none), wrk to CPU 1.
 set -euo pipefail
@@ -94,7 +94,7 @@ RATIOS=() AS=() BS=()
 for r in $(seq 1 "$ROUNDS"); do
   if [ "$TOGETHER" = 1 ]; then
     # Both loaded at once, sharing CPU 0: every swing of the machine falls on both.
-    run A "$SECS" >"$DIR/a.out" & local_a=$!; run B "$SECS" >"$DIR/b.out"; wait "$local_a"
+    run A "$SECS" >"$DIR/a.out" & pid_a=$!; run B "$SECS" >"$DIR/b.out"; wait "$pid_a"
     a=$(cat "$DIR/a.out"); b=$(cat "$DIR/b.out")
   # Alternate which goes first, so neither always runs on the warmer side of a swing.
   elif [ $((r % 2)) -eq 1 ]; then a=$(run A "$SECS"); b=$(run B "$SECS"); else b=$(run B "$SECS"); a=$(run A "$SECS"); fi

@@ -46,13 +46,24 @@ pub struct TokenResponseV1 {
 /// Room for the members besides the tokens.
 const MEMBERS: usize = 256;
 
+/// What an answer's JSON will take, about: its long strings plus room for the rest.
+fn capacity(long: &[&str], optional: &[&Option<String>]) -> usize {
+    MEMBERS
+        + long.iter().map(|s| s.len()).sum::<usize>()
+        + optional
+            .iter()
+            .filter_map(|s| s.as_ref())
+            .map(String::len)
+            .sum::<usize>()
+}
+
 impl TokenResponseV2 {
     /// The answer's JSON, exactly as its `Serialize` writes it (see `json`).
     pub fn to_json(&self) -> Vec<u8> {
-        let tokens = [&self.refresh_token, &self.id_token, &self.client_info, &self.scope];
-        let capacity =
-            MEMBERS + self.access_token.len() + tokens.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>();
-        let mut o = Object::with_capacity(capacity);
+        let mut o = Object::with_capacity(capacity(
+            &[&self.access_token],
+            &[&self.scope, &self.refresh_token, &self.id_token, &self.client_info],
+        ));
         o.str("token_type", &self.token_type);
         o.opt_str("scope", self.scope.as_deref());
         o.u64("expires_in", self.expires_in);
@@ -69,12 +80,10 @@ impl TokenResponseV2 {
 impl TokenResponseV1 {
     /// The answer's JSON, exactly as its `Serialize` writes it (see `json`).
     pub fn to_json(&self) -> Vec<u8> {
-        let tokens = [&self.refresh_token, &self.id_token];
-        let capacity = MEMBERS
-            + self.resource.len()
-            + self.access_token.len()
-            + tokens.iter().map(|t| t.as_ref().map_or(0, String::len)).sum::<usize>();
-        let mut o = Object::with_capacity(capacity);
+        let mut o = Object::with_capacity(capacity(
+            &[&self.resource, &self.access_token],
+            &[&self.refresh_token, &self.id_token],
+        ));
         o.str("token_type", &self.token_type);
         o.str("expires_in", &self.expires_in);
         o.str("ext_expires_in", &self.ext_expires_in);

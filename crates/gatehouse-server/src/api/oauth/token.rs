@@ -10,9 +10,6 @@ use crate::dialect::oauth::OAuth;
 use crate::extract::OAuthForm;
 use crate::state::AppState;
 
-/// What `axum::Json` says of its answers.
-const JSON: &str = "application/json";
-
 pub async fn token_v2(state: State<AppState>, tenant: Path<String>, form: OAuthForm) -> Result<Response, OAuth> {
     token(state, tenant, form, Dialect::V2).await
 }
@@ -43,5 +40,9 @@ async fn token(
         TokenResponse::V2(body) => body.to_json(),
         TokenResponse::V1(body) => body.to_json(),
     };
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(JSON))], body).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response())
 }
