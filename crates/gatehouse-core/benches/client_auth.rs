@@ -12,8 +12,8 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD as B64, Engine};
 use criterion::{criterion_group, criterion_main, Criterion};
 use gatehouse_core::issuance::client_assertion::Assertion;
 use gatehouse_core::issuance::client_auth::check_secret;
-use gatehouse_core::issuance::directory::{ClientEntry, SecretEntry, SpEntry};
-use gatehouse_core::model::{Application, ClientCertificate};
+use gatehouse_core::issuance::directory::{AppEntry, ClientEntry, SecretEntry, SpEntry};
+use gatehouse_core::model::ClientCertificate;
 use gatehouse_core::secret;
 
 const APP_ID: &str = "4b3a5367-0ad2-4282-bd10-90a2c8e0ec45";
@@ -22,17 +22,12 @@ const NOW: i64 = 1_795_292_493;
 
 fn client(secrets: Vec<SecretEntry>, certificates: Vec<ClientCertificate>) -> ClientEntry {
     ClientEntry {
-        app: Application {
-            id: "7c1f6a4e-54d1-4b8a-9a0e-2d1f1e6c2b10".into(),
-            tenant_id: "8eaef023-2b34-4da1-9baa-8bc8c9d6a490".into(),
+        app: AppEntry {
             app_id: APP_ID.into(),
             display_name: "bench".into(),
             identifier_uris: Vec::new(),
-            app_roles: Vec::new(),
-            oauth2_permission_scopes: Vec::new(),
             public_client: false,
             redirect_uris: Vec::new(),
-            created_at: 0,
         },
         sp: SpEntry {
             id: "24c369cd-051f-4163-bebe-fe3eaec21523".into(),

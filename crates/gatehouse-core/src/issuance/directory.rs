@@ -5,7 +5,7 @@
 //! `Gatehouse::follow_changes`, default every 250 ms): each entry invalidates exactly the cache
 //! entries it names ([`Directory::apply`]), so a change in one tenant costs the others nothing,
 //! and a change made by the admin CLI or another replica is seen within one second. Caches are
-//! bounded ([`cache::GuardedCache`]: moka, evicting a few entries at a time as they fill) and a
+//! bounded ([`cache::GuardedCache`]: quick_cache, evicting a few entries at a time as they fill) and a
 //! load that raced with an invalidation is not inserted. Negative answers (unknown tenant,
 //! client, resource) are cached too, so guessing ids cannot hammer the database.
 
@@ -21,7 +21,7 @@ use crate::model::{AppRole, Application, Tenant};
 use crate::store::{AppStore, Change, ChangeKind, Store, TenantStore};
 use cache::GuardedCache;
 
-pub use entries::{ClientEntry, SecretEntry, SpEntry};
+pub use entries::{AppEntry, ClientEntry, SecretEntry, SpEntry};
 pub use follow::{ChangeFollower, Followed};
 
 pub mod capacity;
@@ -46,6 +46,9 @@ pub struct Directory {
     groups: GuardedCache<Arc<Vec<String>>>,
     /// This server's Graph identifier (`{base}/graph/`), when it serves the Graph door.
     graph_identifier: Option<String>,
+    /// The one empty list every principal without groups or assignments shares (most have
+    /// none: ten thousand clients need not hold ten thousand empty lists).
+    none: Arc<Vec<String>>,
 }
 
 impl Directory {
@@ -68,6 +71,16 @@ impl Directory {
             app_roles: GuardedCache::new(capacity::APP_ROLES),
             groups: GuardedCache::new(capacity::GROUPS),
             graph_identifier: None,
+            none: Arc::new(Vec::new()),
+        }
+    }
+
+    /// `ids` as a shared list: the one empty list when empty.
+    fn shared(&self, ids: Vec<String>) -> Arc<Vec<String>> {
+        if ids.is_empty() {
+            self.none.clone()
+        } else {
+            Arc::new(ids)
         }
     }
 
@@ -171,7 +184,7 @@ impl Directory {
                     let secrets = self.apps_db.list_secrets(&app.id).await?;
                     let certificates = self.store.list_certificates(&app.id).await?;
                     Some(Arc::new(ClientEntry {
-                        app,
+                        app: app.into(),
                         sp: sp.into(),
                         secrets: secrets.into_iter().map(SecretEntry::from).collect(),
                         certificates,
@@ -296,7 +309,7 @@ impl Directory {
                     .any(|g| g.value == r)
             })
             .collect();
-        let roles = Arc::new(roles);
+        let roles = self.shared(roles);
         self.assignments.insert(ticket, key, roles.clone());
         Ok(roles)
     }
@@ -309,7 +322,7 @@ impl Directory {
             return Ok(hit);
         }
         let ticket = self.groups.ticket(&key);
-        let ids = Arc::new(self.store.transitive_groups(tenant_id, principal_id).await?);
+        let ids = self.shared(self.store.transitive_groups(tenant_id, principal_id).await?);
         self.groups.insert(ticket, key, ids.clone());
         Ok(ids)
     }
@@ -327,7 +340,7 @@ impl Directory {
             .into_iter()
             .map(|a| a.app_role_id)
             .collect();
-        let ids = Arc::new(ids);
+        let ids = self.shared(ids);
         self.assignments.insert(ticket, key, ids.clone());
         Ok(ids)
     }

@@ -2,8 +2,8 @@
 //! do in Entra ID: the Azure CLI and Azure PowerShell. They may ask for any API's scopes, and
 //! every resource counts as consented for them.
 
-use crate::issuance::directory::{ClientEntry, SpEntry};
-use crate::model::{Application, Tenant};
+use crate::issuance::directory::{AppEntry, ClientEntry, SpEntry};
+use crate::model::Tenant;
 
 struct FirstParty {
     app_id: &'static str,
@@ -33,17 +33,12 @@ fn object_id(tenant_id: &str, app_id: &str, kind: &str) -> String {
 /// The built-in client with this client id in `tenant`, if any.
 pub fn client(tenant: &Tenant, client_id: &str) -> Option<ClientEntry> {
     let fp = FIRST_PARTY.iter().find(|f| f.app_id.eq_ignore_ascii_case(client_id))?;
-    let app = Application {
-        id: object_id(&tenant.id, fp.app_id, "app"),
-        tenant_id: tenant.id.clone(),
+    let app = AppEntry {
         app_id: fp.app_id.to_owned(),
         display_name: fp.display_name.to_owned(),
         identifier_uris: Vec::new(),
-        app_roles: Vec::new(),
-        oauth2_permission_scopes: Vec::new(),
         public_client: true,
         redirect_uris: vec!["http://localhost".into()],
-        created_at: 0,
     };
     let sp = SpEntry {
         id: object_id(&tenant.id, fp.app_id, "sp"),
