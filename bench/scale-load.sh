@@ -4,12 +4,14 @@
 # directory change every 2 s. Adapted from the project's shared side-by-side/scale-load.sh
 # (same rotation files, same load method), narrowed to what the caches decide:
 #
-#   bench/scale-load.sh WORKDIR [OUTDIR]          # RUNS=3 SECS=10 CONNS=32 ROT=2000 by default
+#   bench/scale-load.sh WORKDIR [OUTDIR]          # RUNS=3 SECS=10 CONNS=32 ROT=2000 ROUNDS=6
 #
 #  - rot: ROT ES256 clients spread over the ES256 tenants, rotating (no change);
 #  - churn: the same rotation while `gatehouse app create` lands in tenant t0001 every 2 s
 #    (each change now drops only what it names: nothing these clients use);
 #  - churn-own: the same, the app created in the tenant of the first rotating client;
+#  - ROUNDS paired rounds of rot, churn and churn-own (SECS s each, the order turning each round),
+#    whose per-round ratios judge the targets without the machine's drift between phases;
 #  - all: every ES256 client rotating (10,000 with the default database), then resident memory.
 # Load method: wrk -t1 -cCONNS on CPU 1, every server thread on CPU 0, a 3 s warm-up (for
 # rotating clients: the cold pass), then RUNS runs of SECS s; the server's CPU from /proc.
@@ -23,7 +25,7 @@ BIN=${BIN:-$PWD/target/release/gatehouse}
 [ -n "${NO_BUILD:-}" ] || cargo build --release -p gatehouse
 [ -x "$BIN" ] || { echo "no $BIN" >&2; exit 2; }
 command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
-RUNS=${RUNS:-3} SECS=${SECS:-10} CONNS=${CONNS:-32} ROT=${ROT:-2000}
+RUNS=${RUNS:-3} SECS=${SECS:-10} CONNS=${CONNS:-32} ROT=${ROT:-2000} ROUNDS=${ROUNDS:-6}
 TICK=$(getconf CLK_TCK)
 DATA=$WORK/data CREDS=$WORK/creds.tsv
 [ -f "$CREDS" ] || { echo "no $CREDS: run bench/scale-create.sh $WORK first" >&2; exit 2; }
@@ -69,7 +71,19 @@ print(f"ES256: {len(names)} tenants, {len(allc)} clients; rotation {len(picked)}
 EOF
 
 cpu_ticks() { awk '{print $14+$15}' /proc/"$1"/stat; }
-mem() { echo "$1: rss_mb=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) peak_mb=$(awk '/^VmHWM/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) threads=$(awk '/^Threads/ {print $2}' /proc/$GH_PID/status)" | tee -a "$S"; }
+mem() { echo "$1: rss_mb=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) peak_mb=$(awk '/^VmHWM/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) anon_mb=$(awk '/^RssAnon/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) file_mb=$(awk '/^RssFile/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) threads=$(awk '/^Threads/ {print $2}' /proc/$GH_PID/status)" | tee -a "$S"; }
+one_run() { # NAME RUN: one SECS-long wrk run over $ROT_FILE, a row of NAME.csv
+  local name=$1 r=$2 f c0 c1
+  f=$OUT/$name.run$r.txt
+  c0=$(cpu_ticks "$GH_PID")
+  taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/rotate.lua" "$URL" >"$f"
+  c1=$(cpu_ticks "$GH_PID")
+  [ -f "$OUT/$name.csv" ] || echo "run,req_per_s,p50,p99,server_cpu_s,req_per_server_cpu_s,errors,non2xx" >"$OUT/$name.csv"
+  awk -v r="$r" -v a="$c0" -v b="$c1" -v t="$TICK" '
+    /Requests\/sec/ {rps=$2} /requests in/ {total=$1} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
+    /errors=/ {split($0, e, "="); errs=e[2]} /Non-2xx/ {non=$5}
+    END {s=(b-a)/t; printf "%d,%s,%s,%s,%.2f,%s,%s,%d\n", r, rps, p50, p99, s, (s>0? sprintf("%.0f", total/s) : "n/a"), errs, non+0}' "$f" >>"$OUT/$name.csv"
+}
 measure() { # NAME ROT_FILE [warmup_secs]
   local name=$1 warm=${3:-3} c0 c1 r f
   export ROT_FILE=$2
@@ -77,17 +91,8 @@ measure() { # NAME ROT_FILE [warmup_secs]
   taskset -c 1 wrk -t1 -c"$CONNS" -d"${warm}s" --latency -s "$HERE/rotate.lua" "$URL" >"$OUT/$name.warmup.txt"
   c1=$(cpu_ticks "$GH_PID")
   echo "$name warmup: $(awk '/requests in/ {print $1}' "$OUT/$name.warmup.txt") requests, $(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN{printf "%.2f", (b-a)/t}') server-CPU-s" | tee -a "$S"
-  echo "run,req_per_s,p50,p99,server_cpu_s,req_per_server_cpu_s,errors,non2xx" >"$OUT/$name.csv"
-  for r in $(seq 1 "$RUNS"); do
-    f=$OUT/$name.run$r.txt
-    c0=$(cpu_ticks "$GH_PID")
-    taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/rotate.lua" "$URL" >"$f"
-    c1=$(cpu_ticks "$GH_PID")
-    awk -v r="$r" -v a="$c0" -v b="$c1" -v t="$TICK" '
-      /Requests\/sec/ {rps=$2} /requests in/ {total=$1} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
-      /errors=/ {split($0, e, "="); errs=e[2]} /Non-2xx/ {non=$5}
-      END {s=(b-a)/t; printf "%d,%s,%s,%s,%.2f,%s,%s,%d\n", r, rps, p50, p99, s, (s>0? sprintf("%.0f", total/s) : "n/a"), errs, non+0}' "$f" >>"$OUT/$name.csv"
-  done
+  rm -f "$OUT/$name.csv"
+  for r in $(seq 1 "$RUNS"); do one_run "$name" "$r"; done
   python3 "$HERE/stats.py" "$name" "$OUT/$name.csv" | tee -a "$S"
 }
 median() { python3 - "$OUT/$1.csv" "$2" <<'EOF'
@@ -123,13 +128,55 @@ churn t0001 & CH=$!; PIDS+=("$CH")
 measure churn "$OUT/rot.txt"; kill "$CH" 2>/dev/null || true; mem "after churn"
 churn "$(cat "$OUT/own-tenant.txt")" & CH=$!; PIDS+=("$CH")
 measure churn-own "$OUT/rot.txt"; kill "$CH" 2>/dev/null || true; mem "after churn-own"
+# Paired rounds: the machine's swings (±15% between sequential phases here) fall on every phase
+# of a round alike. Each round runs rot, churn and churn-own for SECS s each, in an order that
+# turns with the round, and its ratios compare phases of the same round.
+stop_churn() { pkill -P "$CH" 2>/dev/null || true; kill "$CH" 2>/dev/null || true; wait "$CH" 2>/dev/null || true; }
+export ROT_FILE=$OUT/rot.txt
+phases=(rot churn churn-own)
+for r in $(seq 1 "$ROUNDS"); do
+  for k in 0 1 2; do
+    phase=${phases[$(((r + k) % 3))]}
+    case $phase in
+      rot) one_run pair-rot "$r" ;;
+      churn) churn t0001 & CH=$!; PIDS+=("$CH"); one_run pair-churn "$r"; stop_churn ;;
+      churn-own) churn "$(cat "$OUT/own-tenant.txt")" & CH=$!; PIDS+=("$CH"); one_run pair-churn-own "$r"; stop_churn ;;
+    esac
+  done
+done
+if [ "$ROUNDS" -gt 0 ]; then
+  for phase in rot churn churn-own; do python3 "$HERE/stats.py" "pair-$phase" "$OUT/pair-$phase.csv" | tee -a "$S"; done
+  mem "after $ROUNDS paired rounds"
+fi
+
 n=$(wc -l <"$OUT/all.txt")
 measure "all$n" "$OUT/all.txt" 10; mem "after all$n (every ES256 client active)"
 
 for phase in churn churn-own; do
   awk -v p="$phase" -v a="$(median "$phase" req_per_s)" -v b="$(median rot req_per_s)" \
       -v c="$(median "$phase" p99)" -v d="$(median rot p99)" \
-      'BEGIN{printf "%s vs rot (medians): throughput %.3fx (target >= 0.95), p99 %.2fx (target <= 1.2)\n", p, a/b, c/d}' | tee -a "$S"
+      'BEGIN{printf "%s vs rot (sequential phases, medians): throughput %.3fx (target >= 0.95), p99 %.2fx (target <= 1.2)\n", p, a/b, c/d}' | tee -a "$S"
 done
+[ "$ROUNDS" -eq 0 ] || python3 - "$OUT" <<'EOF' | tee -a "$S"
+import csv, statistics, sys
+out = sys.argv[1]
+def ms(v):
+    for suf, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if v.endswith(suf):
+            return float(v[: -len(suf)]) * f
+    return float(v)
+def rows(phase):
+    return {int(r["run"]): r for r in csv.DictReader(open(f"{out}/pair-{phase}.csv"))}
+def trio(xs):
+    return "/".join(f"{x:.3f}" for x in (min(xs), statistics.median(xs), max(xs)))
+rot = rows("rot")
+for phase in ("churn", "churn-own"):
+    ch = rows(phase)
+    both = [k for k in sorted(ch) if k in rot]
+    tp = [float(ch[k]["req_per_s"]) / float(rot[k]["req_per_s"]) for k in both]
+    p99 = [ms(ch[k]["p99"]) / ms(rot[k]["p99"]) for k in both]
+    print(f"{phase} vs rot, paired over {len(both)} rounds (min/median/max of the rounds' ratios): "
+          f"throughput {trio(tp)}x (target >= 0.95), p99 {trio(p99)}x (target <= 1.2)")
+EOF
 echo "== end $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$S"
 echo "results in $OUT"
