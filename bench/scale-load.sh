@@ -4,14 +4,17 @@
 # directory change every 2 s. Adapted from the project's shared side-by-side/scale-load.sh
 # (same rotation files, same load method), narrowed to what the caches decide:
 #
-#   bench/scale-load.sh WORKDIR [OUTDIR]          # RUNS=3 SECS=10 CONNS=32 ROT=2000 ROUNDS=6
+#   bench/scale-load.sh WORKDIR [OUTDIR]     # RUNS=3 SECS=10 CONNS=32 ROT=2000 ROUNDS=0 TWINS=8
 #
 #  - rot: ROT ES256 clients spread over the ES256 tenants, rotating (no change);
 #  - churn: the same rotation while `gatehouse app create` lands in tenant t0001 every 2 s
 #    (each change now drops only what it names: nothing these clients use);
 #  - churn-own: the same, the app created in the tenant of the first rotating client;
-#  - ROUNDS paired rounds of rot, churn and churn-own (SECS s each, the order turning each round),
-#    whose per-round ratios judge the targets without the machine's drift between phases;
+#  - ROUNDS paired rounds of rot, churn, churn-own and control (the same CLI invocations into a
+#    data folder the server does not read), SECS s each, the order turning each round, whose
+#    per-round ratios judge the targets without the machine's drift between phases;
+#  - TWINS twin rounds: this server and a twin on a copy of the database loaded at once, the
+#    changes landing only in this one's: the judge of the churn targets (see below);
 #  - all: every ES256 client rotating (10,000 with the default database), then resident memory.
 # Load method: wrk -t1 -cCONNS on CPU 1, every server thread on CPU 0, a 3 s warm-up (for
 # rotating clients: the cold pass), then RUNS runs of SECS s; the server's CPU from /proc.
@@ -25,7 +28,7 @@ BIN=${BIN:-$PWD/target/release/gatehouse}
 [ -n "${NO_BUILD:-}" ] || cargo build --release -p gatehouse
 [ -x "$BIN" ] || { echo "no $BIN" >&2; exit 2; }
 command -v wrk >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null; }
-RUNS=${RUNS:-3} SECS=${SECS:-10} CONNS=${CONNS:-32} ROT=${ROT:-2000} ROUNDS=${ROUNDS:-6}
+RUNS=${RUNS:-3} SECS=${SECS:-10} CONNS=${CONNS:-32} ROT=${ROT:-2000} ROUNDS=${ROUNDS:-0} TWINS=${TWINS:-8}
 TICK=$(getconf CLK_TCK)
 DATA=$WORK/data CREDS=$WORK/creds.tsv
 [ -f "$CREDS" ] || { echo "no $CREDS: run bench/scale-create.sh $WORK first" >&2; exit 2; }
@@ -72,12 +75,12 @@ EOF
 
 cpu_ticks() { awk '{print $14+$15}' /proc/"$1"/stat; }
 mem() { echo "$1: rss_mb=$(awk '/^VmRSS/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) peak_mb=$(awk '/^VmHWM/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) anon_mb=$(awk '/^RssAnon/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) file_mb=$(awk '/^RssFile/ {printf "%.1f", $2/1024}' /proc/$GH_PID/status) threads=$(awk '/^Threads/ {print $2}' /proc/$GH_PID/status)" | tee -a "$S"; }
-one_run() { # NAME RUN: one SECS-long wrk run over $ROT_FILE, a row of NAME.csv
-  local name=$1 r=$2 f c0 c1
+one_run() { # NAME RUN [PID URL]: one SECS-long wrk run over $ROT_FILE, a row of NAME.csv
+  local name=$1 r=$2 pid=${3:-$GH_PID} url=${4:-$URL} f c0 c1
   f=$OUT/$name.run$r.txt
-  c0=$(cpu_ticks "$GH_PID")
-  taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/rotate.lua" "$URL" >"$f"
-  c1=$(cpu_ticks "$GH_PID")
+  c0=$(cpu_ticks "$pid")
+  taskset -c 1 wrk -t1 -c"$CONNS" -d"${SECS}s" --latency -s "$HERE/rotate.lua" "$url" >"$f"
+  c1=$(cpu_ticks "$pid")
   [ -f "$OUT/$name.csv" ] || echo "run,req_per_s,p50,p99,server_cpu_s,req_per_server_cpu_s,errors,non2xx" >"$OUT/$name.csv"
   awk -v r="$r" -v a="$c0" -v b="$c1" -v t="$TICK" '
     /Requests\/sec/ {rps=$2} /requests in/ {total=$1} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
@@ -107,6 +110,10 @@ print(statistics.median(ms(r[sys.argv[2]]) for r in rows))
 EOF
 }
 
+# The twin: a copy of the database made before anything runs, served by a second server that
+# no change reaches (see the twin rounds below).
+TWIN=$SCRATCH/twin
+[ "$TWINS" -eq 0 ] || cp -a "$DATA" "$TWIN"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
 GH_PID=$!; PIDS+=("$GH_PID")
@@ -117,11 +124,11 @@ URL="https://127.0.0.1:$PORT/x"   # wrk needs a URL; the rotation script sets ea
 sleep 1.5; mem "idle"
 
 measure rot "$OUT/rot.txt"; mem "after rot"
-churn() { # TENANT
+churn() { # TENANT [DATA_DIR]
   local k
   for k in $(seq 1 $(((SECS + 3) * RUNS / 2 + 10))); do
     sleep 2
-    taskset -c 1 "$BIN" app create --data-dir "$DATA" --name "churn-$k-$RANDOM" --tenant "$1" -o json >/dev/null 2>&1 || true
+    taskset -c 1 "$BIN" app create --data-dir "${2:-$DATA}" --name "churn-$k-$RANDOM" --tenant "$1" -o json >/dev/null 2>&1 || true
   done
 }
 churn t0001 & CH=$!; PIDS+=("$CH")
@@ -129,24 +136,84 @@ measure churn "$OUT/rot.txt"; kill "$CH" 2>/dev/null || true; mem "after churn"
 churn "$(cat "$OUT/own-tenant.txt")" & CH=$!; PIDS+=("$CH")
 measure churn-own "$OUT/rot.txt"; kill "$CH" 2>/dev/null || true; mem "after churn-own"
 # Paired rounds: the machine's swings (±15% between sequential phases here) fall on every phase
-# of a round alike. Each round runs rot, churn and churn-own for SECS s each, in an order that
-# turns with the round, and its ratios compare phases of the same round.
+# of a round alike. Each round runs rot, churn, churn-own and control for SECS s each, in an
+# order that turns with the round, and its ratios compare phases of the same round. control is
+# the same CLI invocation every 2 s on CPU 1, but into a data folder this server does not read:
+# what the CLI process itself costs this 2-core machine, with no change for the server to follow.
 stop_churn() { pkill -P "$CH" 2>/dev/null || true; kill "$CH" 2>/dev/null || true; wait "$CH" 2>/dev/null || true; }
 export ROT_FILE=$OUT/rot.txt
-phases=(rot churn churn-own)
+CONTROL=$SCRATCH/control
+[ "$ROUNDS" -eq 0 ] || "$BIN" tenant create --data-dir "$CONTROL" --name c0 -o json >/dev/null
+phases=(rot churn churn-own control)
 for r in $(seq 1 "$ROUNDS"); do
-  for k in 0 1 2; do
-    phase=${phases[$(((r + k) % 3))]}
+  for k in 0 1 2 3; do
+    phase=${phases[$(((r + k) % 4))]}
     case $phase in
       rot) one_run pair-rot "$r" ;;
       churn) churn t0001 & CH=$!; PIDS+=("$CH"); one_run pair-churn "$r"; stop_churn ;;
       churn-own) churn "$(cat "$OUT/own-tenant.txt")" & CH=$!; PIDS+=("$CH"); one_run pair-churn-own "$r"; stop_churn ;;
+      control) churn c0 "$CONTROL" & CH=$!; PIDS+=("$CH"); one_run pair-control "$r"; stop_churn ;;
     esac
   done
 done
 if [ "$ROUNDS" -gt 0 ]; then
-  for phase in rot churn churn-own; do python3 "$HERE/stats.py" "pair-$phase" "$OUT/pair-$phase.csv" | tee -a "$S"; done
+  for phase in rot churn churn-own control; do python3 "$HERE/stats.py" "pair-$phase" "$OUT/pair-$phase.csv" | tee -a "$S"; done
   mem "after $ROUNDS paired rounds"
+fi
+
+# Twin rounds: the judge of the churn targets. This VM's speed swings ±20% between windows of
+# a few seconds, more than the effect to measure, and the swings fall on whatever runs then.
+# So two servers run at once, both on CPU 0, each loaded by its own wrk on CPU 1 with the same
+# rotation: this one (A), whose database the changes land in, and a twin (B) on a copy of it,
+# which no change reaches. The CLI's own cost to the machine falls on both loads alike. Each
+# round runs three windows: quiet (no change anywhere: A against B with nothing between them),
+# churn and churn-own (the changes into A's database). A round's ratio is A over B.
+if [ "$TWINS" -gt 0 ]; then
+  PORT_B=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$BIN" serve --data-dir "$TWIN" --listen "127.0.0.1:$PORT_B" >"$OUT/serve-twin.log" 2>&1 &
+  TWIN_PID=$!; PIDS+=("$TWIN_PID")
+  for _ in $(seq 1 600); do grep -q "listening on" "$OUT/serve-twin.log" && break; sleep 0.1; done
+  grep -q "listening on" "$OUT/serve-twin.log" || { cat "$OUT/serve-twin.log" >&2; exit 1; }
+  taskset -apc 0 "$TWIN_PID" >/dev/null
+  URL_B="https://127.0.0.1:$PORT_B/x"
+  export ROT_FILE=$OUT/rot.txt
+  taskset -c 1 wrk -t1 -c"$CONNS" -d3s -s "$HERE/rotate.lua" "$URL_B" >/dev/null   # the twin's cold pass
+  twin() { # PHASE ROUND: A and B loaded at once
+    one_run "twin-$1-A" "$2" "$GH_PID" "$URL" & local a=$!
+    one_run "twin-$1-B" "$2" "$TWIN_PID" "$URL_B"
+    wait "$a"
+  }
+  for r in $(seq 1 "$TWINS"); do
+    twin quiet "$r"
+    churn t0001 & CH=$!; PIDS+=("$CH"); twin churn "$r"; stop_churn
+    churn "$(cat "$OUT/own-tenant.txt")" & CH=$!; PIDS+=("$CH"); twin churn-own "$r"; stop_churn
+  done
+  kill "$TWIN_PID" 2>/dev/null || true
+  for phase in quiet churn churn-own; do
+    for side in A B; do python3 "$HERE/stats.py" "twin-$phase-$side" "$OUT/twin-$phase-$side.csv" | tee -a "$S"; done
+  done
+  python3 - "$OUT" <<'EOF' | tee -a "$S"
+import csv, statistics, sys
+out = sys.argv[1]
+def ms(v):
+    for suf, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if v.endswith(suf):
+            return float(v[: -len(suf)]) * f
+    return float(v)
+def rows(name):
+    return {int(r["run"]): r for r in csv.DictReader(open(f"{out}/{name}.csv"))}
+def trio(xs):
+    return "/".join(f"{x:.3f}" for x in (min(xs), statistics.median(xs), max(xs)))
+for phase in ("quiet", "churn", "churn-own"):
+    a, b = rows(f"twin-{phase}-A"), rows(f"twin-{phase}-B")
+    both = [k for k in sorted(a) if k in b]
+    tp = [float(a[k]["req_per_s"]) / float(b[k]["req_per_s"]) for k in both]
+    cpu = [float(a[k]["req_per_server_cpu_s"]) / float(b[k]["req_per_server_cpu_s"]) for k in both]
+    p99 = [ms(a[k]["p99"]) / ms(b[k]["p99"]) for k in both]
+    what = "(A/A: no change anywhere)" if phase == "quiet" else "(target >= 0.95)"
+    print(f"twin {phase}, A over B, {len(both)} rounds (min/median/max): throughput {trio(tp)}x {what}, "
+          f"tokens per server-CPU-s {trio(cpu)}x, p99 {trio(p99)}x" + ("" if phase == "quiet" else " (target <= 1.2)"))
+EOF
 fi
 
 n=$(wc -l <"$OUT/all.txt")
@@ -170,13 +237,19 @@ def rows(phase):
 def trio(xs):
     return "/".join(f"{x:.3f}" for x in (min(xs), statistics.median(xs), max(xs)))
 rot = rows("rot")
-for phase in ("churn", "churn-own"):
+for phase in ("churn", "churn-own", "control"):
     ch = rows(phase)
     both = [k for k in sorted(ch) if k in rot]
     tp = [float(ch[k]["req_per_s"]) / float(rot[k]["req_per_s"]) for k in both]
     p99 = [ms(ch[k]["p99"]) / ms(rot[k]["p99"]) for k in both]
+    what = "(no change for the server: the CLI process's own cost)" if phase == "control" else "(target >= 0.95)"
     print(f"{phase} vs rot, paired over {len(both)} rounds (min/median/max of the rounds' ratios): "
-          f"throughput {trio(tp)}x (target >= 0.95), p99 {trio(p99)}x (target <= 1.2)")
+          f"throughput {trio(tp)}x {what}, p99 {trio(p99)}x (target <= 1.2)")
+    if phase != "control":
+        ctl = rows("control")
+        both = [k for k in both if k in ctl]
+        vs = [float(ch[k]["req_per_s"]) / float(ctl[k]["req_per_s"]) for k in both]
+        print(f"  {phase} vs control (what following the changes costs the server): throughput {trio(vs)}x")
 EOF
 echo "== end $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$S"
 echo "results in $OUT"
