@@ -545,6 +545,7 @@ macro_rules! suite {
             case!(sessions_are_deleted_once);
             case!(sign_in_log_round_trip);
             case!(a_failed_unit_of_work_leaves_nothing_behind);
+            case!(a_unit_of_work_dropped_while_it_begins_leaves_the_pool_usable);
             case!(concurrent_units_of_work_commit_in_order);
             case!(many_concurrent_units_of_work_agree_on_one_order);
             case!(every_cache_write_names_what_it_changed);

@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use gatehouse_core::StoreError;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::PgPool;
 
 use crate::common::pg_placeholders;
@@ -28,7 +28,7 @@ impl PgStore {
 
     pub async fn open_with(url: &str, store: StoreOptions) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url).map_err(crate::common::map_err)?;
-        let pool = PgPoolOptions::new()
+        let pool = crate::common::pool_options::<sqlx::Postgres>()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)

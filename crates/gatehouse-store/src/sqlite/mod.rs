@@ -12,7 +12,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use gatehouse_core::StoreError;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::SqlitePool;
 
 use crate::common::sqlite_placeholders;
@@ -67,7 +67,7 @@ impl SqliteStore {
             // Each connection keeps its own page cache (2 MiB by default). The token path reads
             // only on cache misses, and the kernel caches the file anyway: keep it small.
             .pragma("cache_size", format!("-{CACHE_KIB}"));
-        let pool = SqlitePoolOptions::new()
+        let pool = crate::common::pool_options::<sqlx::Sqlite>()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)

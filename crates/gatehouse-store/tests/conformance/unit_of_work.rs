@@ -207,3 +207,39 @@ pub async fn many_concurrent_units_of_work_agree_on_one_order(f: Fixture) {
         "both counters saw the units of work in the same order"
     );
 }
+
+/// A request whose client goes away while its unit of work begins is dropped at whatever await
+/// it had reached. None of those points may leave a pooled connection inside a transaction
+/// (with SQLite, holding the write lock): every later write on it would fail, and after a few
+/// such requests every write of the server would. Found by the shared scale script, whose
+/// client gives up after 2 s while first tokens wait on writes.
+pub async fn a_unit_of_work_dropped_while_it_begins_leaves_the_pool_usable(f: Fixture) {
+    use std::future::Future;
+    use std::task::Poll;
+    let s = f.store.as_ref();
+    let t = with_tenant(s, "cancelled").await;
+    for round in 0..3u64 {
+        for polls in 1..8u64 {
+            let mut begin = s.begin();
+            for _ in 0..polls {
+                let ready = std::future::poll_fn(|cx| Poll::Ready(begin.as_mut().poll(cx).is_ready())).await;
+                if ready {
+                    break;
+                }
+                // Let the connection's worker move on (run the BEGIN, answer it) before the
+                // next poll or the drop.
+                tokio::time::sleep(Duration::from_millis(1 + round)).await;
+            }
+            drop(begin);
+        }
+    }
+    // More writes, each its own unit of work, than the pool has connections: every connection
+    // is used again and none may refuse to begin.
+    for i in 0..24 {
+        let (a, sp) = app(&t, &format!("after-{i}"), &[]);
+        tokio::time::timeout(Duration::from_secs(20), s.create_application(&a, &sp))
+            .await
+            .unwrap_or_else(|_| panic!("write {i} waited 20 s: a dropped unit of work kept the write lock"))
+            .unwrap_or_else(|e| panic!("write {i} after dropped units of work: {e}"));
+    }
+}
