@@ -107,7 +107,12 @@ impl TokenFormats {
         if row.is_none() && resources::default_format(&app_id) == TokenFormat::Encrypted {
             // A built-in API encrypted by default: its key is made at its first token. Of two
             // processes doing this at once, the first write wins and both use it.
-            let (record, _) = generated_format(&self.kek, tenant_id, &app_id)?;
+            // An RSA key takes tens of milliseconds to make: off the async workers, which
+            // would otherwise stall every request they hold meanwhile.
+            let (kek, tenant, app) = (self.kek.clone(), tenant_id.to_owned(), app_id.clone());
+            let (record, _) = tokio::task::spawn_blocking(move || generated_format(&kek, &tenant, &app))
+                .await
+                .map_err(|e| Error::Internal(format!("encryption key task: {e}")))??;
             let system = self.store.with_actor(Actor::system("encryption key of a built-in API"));
             system.put_token_format(&record, false).await?;
             row = self.store.token_format(tenant_id, &app_id).await?;

@@ -214,7 +214,6 @@ pub async fn many_concurrent_units_of_work_agree_on_one_order(f: Fixture) {
 /// such requests every write of the server would. Found by the shared scale script, whose
 /// client gives up after 2 s while first tokens wait on writes.
 pub async fn a_unit_of_work_dropped_while_it_begins_leaves_the_pool_usable(f: Fixture) {
-    use std::future::Future;
     use std::task::Poll;
     let s = f.store.as_ref();
     let t = with_tenant(s, "cancelled").await;

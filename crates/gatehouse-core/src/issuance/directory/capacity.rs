@@ -1,4 +1,4 @@
-//! How many entries each cache holds at most (clients: about 1.5 KB each).
+//! How many entries each cache holds at most (a client: about 1 KB with its groups entry).
 
 pub const TENANTS: u64 = 10_000;
 pub const CLIENTS: u64 = 25_000;
