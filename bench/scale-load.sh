@@ -192,28 +192,7 @@ if [ "$TWINS" -gt 0 ]; then
   for phase in quiet churn churn-own; do
     for side in A B; do python3 "$HERE/stats.py" "twin-$phase-$side" "$OUT/twin-$phase-$side.csv" | tee -a "$S"; done
   done
-  python3 - "$OUT" <<'EOF' | tee -a "$S"
-import csv, statistics, sys
-out = sys.argv[1]
-def ms(v):
-    for suf, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
-        if v.endswith(suf):
-            return float(v[: -len(suf)]) * f
-    return float(v)
-def rows(name):
-    return {int(r["run"]): r for r in csv.DictReader(open(f"{out}/{name}.csv"))}
-def trio(xs):
-    return "/".join(f"{x:.3f}" for x in (min(xs), statistics.median(xs), max(xs)))
-for phase in ("quiet", "churn", "churn-own"):
-    a, b = rows(f"twin-{phase}-A"), rows(f"twin-{phase}-B")
-    both = [k for k in sorted(a) if k in b]
-    tp = [float(a[k]["req_per_s"]) / float(b[k]["req_per_s"]) for k in both]
-    cpu = [float(a[k]["req_per_server_cpu_s"]) / float(b[k]["req_per_server_cpu_s"]) for k in both]
-    p99 = [ms(a[k]["p99"]) / ms(b[k]["p99"]) for k in both]
-    what = "(A/A: no change anywhere)" if phase == "quiet" else "(target >= 0.95)"
-    print(f"twin {phase}, A over B, {len(both)} rounds (min/median/max): throughput {trio(tp)}x {what}, "
-          f"tokens per server-CPU-s {trio(cpu)}x, p99 {trio(p99)}x" + ("" if phase == "quiet" else " (target <= 1.2)"))
-EOF
+  python3 "$HERE/rounds.py" twin "$OUT" | tee -a "$S"
 fi
 
 n=$(wc -l <"$OUT/all.txt")
@@ -224,32 +203,6 @@ for phase in churn churn-own; do
       -v c="$(median "$phase" p99)" -v d="$(median rot p99)" \
       'BEGIN{printf "%s vs rot (sequential phases, medians): throughput %.3fx (target >= 0.95), p99 %.2fx (target <= 1.2)\n", p, a/b, c/d}' | tee -a "$S"
 done
-[ "$ROUNDS" -eq 0 ] || python3 - "$OUT" <<'EOF' | tee -a "$S"
-import csv, statistics, sys
-out = sys.argv[1]
-def ms(v):
-    for suf, f in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
-        if v.endswith(suf):
-            return float(v[: -len(suf)]) * f
-    return float(v)
-def rows(phase):
-    return {int(r["run"]): r for r in csv.DictReader(open(f"{out}/pair-{phase}.csv"))}
-def trio(xs):
-    return "/".join(f"{x:.3f}" for x in (min(xs), statistics.median(xs), max(xs)))
-rot = rows("rot")
-for phase in ("churn", "churn-own", "control"):
-    ch = rows(phase)
-    both = [k for k in sorted(ch) if k in rot]
-    tp = [float(ch[k]["req_per_s"]) / float(rot[k]["req_per_s"]) for k in both]
-    p99 = [ms(ch[k]["p99"]) / ms(rot[k]["p99"]) for k in both]
-    what = "(no change for the server: the CLI process's own cost)" if phase == "control" else "(target >= 0.95)"
-    print(f"{phase} vs rot, paired over {len(both)} rounds (min/median/max of the rounds' ratios): "
-          f"throughput {trio(tp)}x {what}, p99 {trio(p99)}x (target <= 1.2)")
-    if phase != "control":
-        ctl = rows("control")
-        both = [k for k in both if k in ctl]
-        vs = [float(ch[k]["req_per_s"]) / float(ctl[k]["req_per_s"]) for k in both]
-        print(f"  {phase} vs control (what following the changes costs the server): throughput {trio(vs)}x")
-EOF
+[ "$ROUNDS" -eq 0 ] || python3 "$HERE/rounds.py" paired "$OUT" | tee -a "$S"
 echo "== end $(date -u +%FT%TZ); load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$S"
 echo "results in $OUT"
