@@ -114,13 +114,19 @@ EOF
 # no change reaches (see the twin rounds below).
 TWIN=$SCRATCH/twin
 [ "$TWINS" -eq 0 ] || cp -a "$DATA" "$TWIN"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" >"$OUT/serve.log" 2>&1 &
-GH_PID=$!; PIDS+=("$GH_PID")
-for _ in $(seq 1 600); do grep -q "listening on" "$OUT/serve.log" && break; sleep 0.1; done
-grep -q "listening on" "$OUT/serve.log" || { cat "$OUT/serve.log" >&2; exit 1; }
-taskset -apc 0 "$GH_PID" >/dev/null
-URL="https://127.0.0.1:$PORT/x"   # wrk needs a URL; the rotation script sets each path
+# serve_on DATA_DIR LOG: a server on a free port, every thread on CPU 0; sets SERVED_PID and
+# SERVED_URL (wrk needs a URL; the rotation script sets each path).
+serve_on() {
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$BIN" serve --data-dir "$1" --listen "127.0.0.1:$port" >"$2" 2>&1 &
+  SERVED_PID=$!; PIDS+=("$SERVED_PID")
+  for _ in $(seq 1 600); do grep -q "listening on" "$2" && break; sleep 0.1; done
+  grep -q "listening on" "$2" || { cat "$2" >&2; exit 1; }
+  taskset -apc 0 "$SERVED_PID" >/dev/null
+  SERVED_URL="https://127.0.0.1:$port/x"
+}
+serve_on "$DATA" "$OUT/serve.log"; GH_PID=$SERVED_PID; URL=$SERVED_URL
 sleep 1.5; mem "idle"
 
 measure rot "$OUT/rot.txt"; mem "after rot"
@@ -169,13 +175,7 @@ fi
 # round runs three windows: quiet (no change anywhere: A against B with nothing between them),
 # churn and churn-own (the changes into A's database). A round's ratio is A over B.
 if [ "$TWINS" -gt 0 ]; then
-  PORT_B=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$BIN" serve --data-dir "$TWIN" --listen "127.0.0.1:$PORT_B" >"$OUT/serve-twin.log" 2>&1 &
-  TWIN_PID=$!; PIDS+=("$TWIN_PID")
-  for _ in $(seq 1 600); do grep -q "listening on" "$OUT/serve-twin.log" && break; sleep 0.1; done
-  grep -q "listening on" "$OUT/serve-twin.log" || { cat "$OUT/serve-twin.log" >&2; exit 1; }
-  taskset -apc 0 "$TWIN_PID" >/dev/null
-  URL_B="https://127.0.0.1:$PORT_B/x"
+  serve_on "$TWIN" "$OUT/serve-twin.log"; TWIN_PID=$SERVED_PID; URL_B=$SERVED_URL
   export ROT_FILE=$OUT/rot.txt
   taskset -c 1 wrk -t1 -c"$CONNS" -d3s -s "$HERE/rotate.lua" "$URL_B" >/dev/null   # the twin's cold pass
   twin() { # PHASE ROUND: A and B loaded at once
