@@ -113,7 +113,7 @@ impl Admin {
                     (row, None)
                 }
                 (EncryptionKeySource::KeepOrGenerate | EncryptionKeySource::Generate, _) => {
-                    let (row, pkcs8) = generated_format(&self.kek, &tenant.id, &app_id)?;
+                    let (row, pkcs8) = generated_format(&self.kek, &tenant.id, &app_id).await?;
                     (row, Some(jwe::pem_encode("PRIVATE KEY", &pkcs8)))
                 }
                 (EncryptionKeySource::PublicKeyFile(bytes), _) => {

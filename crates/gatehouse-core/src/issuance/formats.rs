@@ -107,12 +107,7 @@ impl TokenFormats {
         if row.is_none() && resources::default_format(&app_id) == TokenFormat::Encrypted {
             // A built-in API encrypted by default: its key is made at its first token. Of two
             // processes doing this at once, the first write wins and both use it.
-            // An RSA key takes tens of milliseconds to make: off the async workers, which
-            // would otherwise stall every request they hold meanwhile.
-            let (kek, tenant, app) = (self.kek.clone(), tenant_id.to_owned(), app_id.clone());
-            let (record, _) = tokio::task::spawn_blocking(move || generated_format(&kek, &tenant, &app))
-                .await
-                .map_err(|e| Error::Internal(format!("encryption key task: {e}")))??;
+            let (record, _) = generated_format(&self.kek, tenant_id, &app_id).await?;
             let system = self.store.with_actor(Actor::system("encryption key of a built-in API"));
             system.put_token_format(&record, false).await?;
             row = self.store.token_format(tenant_id, &app_id).await?;
@@ -209,8 +204,12 @@ impl TokenFormats {
 }
 
 /// A new encrypted format for the API with a generated key; returns it and the key's PKCS#8.
-pub fn generated_format(kek: &Kek, tenant_id: &str, app_id: &str) -> Result<(ApiTokenFormat, Vec<u8>), Error> {
-    let (key, pkcs8) = DecryptionKey::generate()?;
+/// The RSA key takes tens of milliseconds to make, so it is made on the blocking pool: on an
+/// async worker it would stall every request that worker holds meanwhile.
+pub async fn generated_format(kek: &Kek, tenant_id: &str, app_id: &str) -> Result<(ApiTokenFormat, Vec<u8>), Error> {
+    let (key, pkcs8) = tokio::task::spawn_blocking(DecryptionKey::generate)
+        .await
+        .map_err(|e| Error::Internal(format!("encryption key task: {e}")))??;
     let kid = key.kid().to_owned();
     let sealed = kek.seal(&pkcs8, &kid)?;
     Ok((

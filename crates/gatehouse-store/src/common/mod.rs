@@ -135,9 +135,8 @@ pub(crate) fn json_list<T: serde::Serialize>(v: &[T]) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }
 
-/// The pool options both backends start from: a connection handed back to the pool, or about
-/// to be handed out, while still inside a transaction is closed instead of reused (closing rolls
-/// the transaction back). sqlx's `begin_with` awaits once more after the `BEGIN` has run and
+/// The pool options both backends start from: a connection handed back to the pool while still
+/// inside a transaction is closed instead of reused (closing rolls the transaction back). sqlx's `begin_with` awaits once more after the `BEGIN` has run and
 /// before the `Transaction` exists (with SQLite, to check that the statement opened one); a unit
 /// of work dropped at that point, because its request's client went away, would otherwise leave
 /// the connection in the transaction, holding SQLite's write lock, with every later unit of work
@@ -150,7 +149,5 @@ pub(crate) fn pool_options<DB: sqlx::Database>() -> sqlx::pool::PoolOptions<DB> 
         let clean = !sqlx::Connection::is_in_transaction(conn);
         Box::pin(async move { Ok(clean) })
     }
-    sqlx::pool::PoolOptions::new()
-        .after_release(reusable::<DB>)
-        .before_acquire(reusable::<DB>)
+    sqlx::pool::PoolOptions::new().after_release(reusable::<DB>)
 }
